@@ -1,0 +1,47 @@
+import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
+
+/** Where the bus hands what this node must act on. Both are called synchronously, in arrival order. */
+export interface DeliveryHandler {
+  /** A message for this node's subscribers of `message.stream` (the node ignores streams it does not serve). */
+  deliver(message: StreamMessage): void;
+  /** A remote command, executed on every node. */
+  execute(command: RemoteCommand): void;
+}
+
+/** The POST /_broadcast endpoint of the http adapter; the gateway mounts it on the right port. */
+export interface HttpBroadcastEndpoint {
+  readonly port: number;
+  readonly path: string;
+  /** Largest body accepted, in bytes; larger ones get 413 without being read further. */
+  readonly maxBodySize: number;
+  /** Authorizes and takes one request body; answers the HTTP status (201, 401 or 422). */
+  handle(authorization: string, body: Buffer): number;
+}
+
+export interface BusHealth {
+  /** `off`: no Redis in use; `down`: Redis is configured but a connection is broken. */
+  readonly redis: 'off' | 'up' | 'down';
+}
+
+/**
+ * Gets every publication from Rails to every node that serves its stream. The gateway sees broadcasting
+ * only through this interface.
+ */
+export interface BroadcastBus {
+  /** Starts every adapter and the node-to-node pub/sub; resolves when the node can receive. */
+  start(handler: DeliveryHandler): Promise<void>;
+  /**
+   * The first local subscriber of `stream` appeared. Resolves once this node hears the stream (Redis has
+   * acknowledged the SUBSCRIBE), or after a short bound while Redis is down (it resubscribes on reconnect).
+   */
+  subscribe(stream: string): Promise<void>;
+  /** The last local subscriber of `stream` left. */
+  unsubscribe(stream: string): void;
+  /** Publishes one message to the subscribers of its stream on every node (whispers). */
+  publish(message: StreamMessage): void;
+  /** The HTTP endpoint, when the http adapter is on. */
+  readonly httpEndpoint: HttpBroadcastEndpoint | null;
+  health(): BusHealth;
+  /** Stops reading input first, then the pub/sub, so nothing accepted is dropped in between. */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,156 @@
+import { ConfigError, ErrorCode } from '../../shared/src/errors';
+import type { Logger } from '../../shared/src/logger';
+import type { Metrics } from '../../shared/src/metrics';
+import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
+import type { BroadcastAdapter, StreamFollower } from './adapters/adapter';
+import { ADAPTERS } from './adapters/registry';
+import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint } from './bus';
+import { LocalDelivery } from './delivery';
+import { declareBroadcastCounters, declareBroadcastGauges, type BroadcastCounters } from './metrics';
+import type { BroadcastConfig } from './options';
+import { createMemoryPubSub } from './pubsub/memory';
+import type { PubSub } from './pubsub/pubsub';
+import { RedisPubSub } from './pubsub/redis';
+import { RedisConnections } from './redis/connections';
+import type { RedisContext } from './redis/context';
+import { createPublicationSink, type PublicationSink } from './sink';
+import { DEFAULT_TUNING, type BusTuning } from './tuning';
+
+export interface BusDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** This node's name: part of its probe channels and redisx consumer name. */
+  readonly nodeId: string;
+  readonly tuning?: Partial<BusTuning>;
+}
+
+interface BusParts {
+  readonly config: BroadcastConfig;
+  readonly logger: Logger;
+  readonly delivery: LocalDelivery;
+  readonly pubsub: PubSub;
+  readonly adapters: readonly BroadcastAdapter[];
+  readonly redis: RedisContext | null;
+  readonly served: Set<string>;
+}
+
+class Bus implements BroadcastBus {
+  readonly httpEndpoint: HttpBroadcastEndpoint | null;
+  private readonly followers: readonly StreamFollower[];
+
+  constructor(private readonly parts: BusParts) {
+    this.httpEndpoint = parts.adapters.find((adapter) => adapter.endpoint)?.endpoint ?? null;
+    this.followers = parts.adapters.flatMap((adapter) => (adapter.streams ? [adapter.streams] : []));
+  }
+
+  async start(handler: DeliveryHandler): Promise<void> {
+    const { delivery, pubsub, adapters, logger } = this.parts;
+    delivery.attach(handler);
+    // The pub/sub first: what the inputs hand on must have somewhere to go.
+    await pubsub.start();
+    await Promise.all(adapters.map((adapter) => adapter.start()));
+    for (const adapter of adapters) logger.info('broadcast adapter', adapter.summary);
+    logger.info('node-to-node pub/sub', pubsub.summary);
+    this.logCollisionAvoidance();
+  }
+
+  async subscribe(stream: string): Promise<void> {
+    this.parts.served.add(stream);
+    await Promise.all([this.parts.pubsub.subscribe(stream), ...this.followers.map((follower) => follower.subscribe(stream))]);
+  }
+
+  unsubscribe(stream: string): void {
+    this.parts.served.delete(stream);
+    this.parts.pubsub.unsubscribe(stream);
+    for (const follower of this.followers) follower.unsubscribe(stream);
+  }
+
+  publish(message: StreamMessage): void {
+    this.parts.pubsub.publish(message);
+  }
+
+  health(): BusHealth {
+    const { redis } = this.parts;
+    if (!redis) return { redis: 'off' };
+    return { redis: redis.connections.allReady() ? 'up' : 'down' };
+  }
+
+  async shutdown(): Promise<void> {
+    const { adapters, pubsub, redis } = this.parts;
+    // Inputs stop first, then the pub/sub they hand on to, so nothing accepted is dropped in between.
+    await Promise.all(adapters.map((adapter) => adapter.shutdown()));
+    await pubsub.shutdown();
+    if (redis) await redis.connections.close(redis.commands, true);
+  }
+
+  /** Rails' bare stream channels and the node-to-node channels would otherwise be the same Redis channels. */
+  private logCollisionAvoidance(): void {
+    const { config, logger } = this.parts;
+    if (!config.adapters.includes('actioncable') || config.actioncablePrefix !== '' || config.pubsub !== 'redis') return;
+    logger.info("pub/sub channels take a prefix of their own, apart from Rails' bare stream channels", {
+      pubsub_channel_prefix: config.pubsubChannelPrefix,
+    });
+  }
+}
+
+function openRedis(config: BroadcastConfig, deps: BusDeps, counters: BroadcastCounters): RedisContext | null {
+  if (!config.redis) return null;
+  const connections = new RedisConnections(config.redis, deps.logger.child({ component: 'redis' }), counters.redisReconnects);
+  return { connections, commands: connections.connect('commands', 'commands'), probeFailures: counters.probeFailures };
+}
+
+function createPubSub(
+  config: BroadcastConfig,
+  deps: BusDeps,
+  redis: RedisContext | null,
+  tuning: BusTuning,
+  delivery: DeliveryHandler,
+  incoming: PublicationSink,
+): PubSub {
+  if (config.pubsub === 'memory') return createMemoryPubSub(delivery);
+  if (!redis) throw new ConfigError(ErrorCode.ConfigBadValue, '--pubsub=redis needs Redis: set --redis_url');
+  return new RedisPubSub({
+    channelPrefix: config.pubsubChannelPrefix,
+    internalChannel: config.internalChannel,
+    redis,
+    nodeId: deps.nodeId,
+    tuning,
+    logger: deps.logger.child({ pubsub: 'redis' }),
+    sink: incoming,
+  });
+}
+
+/**
+ * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the Redis
+ * connections they share. Connections are opened here; `start` waits until they can receive.
+ */
+export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): BroadcastBus {
+  const tuning: BusTuning = { ...DEFAULT_TUNING, ...deps.tuning };
+  const counters = declareBroadcastCounters(deps.metrics);
+  const redis = openRedis(config, deps, counters);
+  const served = new Set<string>();
+  declareBroadcastGauges(deps.metrics, {
+    subscribedStreams: () => served.size,
+    redisConnected: redis ? () => redis.connections.allReady() : null,
+  });
+  const delivery = new LocalDelivery(deps.logger);
+  const sinkOf = (source: string, target: DeliveryHandler, countsPublications: boolean): PublicationSink =>
+    createPublicationSink({ source, target, countsPublications, counters, logger: deps.logger });
+  const pubsub = createPubSub(config, deps, redis, tuning, delivery, sinkOf('pubsub', delivery, false));
+  const relay: DeliveryHandler = {
+    deliver: (message) => pubsub.publish(message),
+    execute: (command: RemoteCommand) => pubsub.publishCommand(command),
+  };
+  const adapters = config.adapters.map((name) => {
+    const kind = ADAPTERS[name];
+    return kind.create({
+      config,
+      sink: sinkOf(name, kind.fanout ? delivery : relay, !kind.fanout),
+      redis,
+      nodeId: deps.nodeId,
+      tuning,
+      logger: deps.logger.child({ adapter: name }),
+    });
+  });
+  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, redis, served });
+}

@@ -1,0 +1,35 @@
+import type { Metrics } from '../../shared/src/metrics';
+
+/** The counters the bus moves; each is declared once per registry, here. */
+export interface BroadcastCounters {
+  /** Publications received through non-fan-out inputs (http, redisx); a batch or a command counts once. */
+  readonly publications: { inc(): void };
+  /** Publications that could not be read, on any input. */
+  readonly failedPublications: { inc(): void };
+  readonly redisReconnects: { inc(): void };
+  readonly probeFailures: { inc(): void };
+}
+
+export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
+  return {
+    publications: metrics.counter('publications_total', 'Publications received through non-fan-out broadcast inputs'),
+    failedPublications: metrics.counter('failed_broadcast_msg_total', 'Publications that could not be parsed'),
+    redisReconnects: metrics.counter('redis_reconnects_total', 'Redis connections re-established after a loss'),
+    probeFailures: metrics.counter(
+      'redis_probe_failures_total',
+      'Pub/sub liveness probes whose echo did not arrive in time (the link was reconnected)',
+    ),
+  };
+}
+
+export interface BroadcastGaugeSources {
+  readonly subscribedStreams: () => number;
+  /** `null` when no Redis is configured: the gauge is then not exported at all. */
+  readonly redisConnected: (() => boolean) | null;
+}
+
+export function declareBroadcastGauges(metrics: Metrics, sources: BroadcastGaugeSources): void {
+  metrics.gauge('pubsub_subscribed_streams', 'Streams this node subscribes to on the node-to-node pub/sub', sources.subscribedStreams);
+  const connected = sources.redisConnected;
+  if (connected) metrics.gauge('redis_connected', '1 while every Redis connection of the node is ready, else 0', () => (connected() ? 1 : 0));
+}

@@ -1,0 +1,152 @@
+import { createHmac } from 'node:crypto';
+import type { OptionValues } from '../../shared/src/config/options';
+import { resolveRedisConfig, redisOptions, type RedisConfig } from '../../shared/src/redis/options';
+
+export const ADAPTER_NAMES = ['http', 'redis', 'redisx', 'actioncable'] as const;
+export type AdapterName = (typeof ADAPTER_NAMES)[number];
+
+export const broadcastOptions = {
+  broadcast_adapter: {
+    type: 'list',
+    default: [],
+    choices: ADAPTER_NAMES,
+    category: 'Broadcasting',
+    help: 'Broadcast inputs, comma-separated (default: http; http,redis when Redis is configured)',
+  },
+  http_broadcast_port: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 65535,
+    category: 'Broadcasting',
+    help: 'Port of POST /_broadcast (0: 8090, or the main port when a broadcast key is in effect)',
+  },
+  http_broadcast_path: { type: 'string', default: '/_broadcast', category: 'Broadcasting', help: 'Path of HTTP broadcasts' },
+  broadcast_key: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'Broadcasting',
+    help: 'Bearer key HTTP broadcasts must carry (default: derived from --secret; "none" disables the check)',
+  },
+  http_broadcast_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    deprecated: true,
+    category: 'Broadcasting',
+    help: 'Old name of --broadcast_key',
+  },
+  redis_channel: {
+    type: 'string',
+    default: '__anycable__',
+    category: 'Broadcasting',
+    help: 'Redis pub/sub channel of the redis adapter',
+  },
+  redisx_stream: { type: 'string', default: '__anycable__', category: 'Broadcasting', help: 'Redis Stream of the redisx adapter' },
+  redisx_group: { type: 'string', default: 'bx', category: 'Broadcasting', help: 'Consumer group of the redisx adapter' },
+  redisx_read_block_milliseconds: {
+    type: 'integer',
+    default: 2000,
+    min: 1,
+    category: 'Broadcasting',
+    help: 'How long one XREADGROUP of the redisx adapter blocks',
+  },
+  actioncable_channel_prefix: {
+    type: 'string',
+    default: '',
+    category: 'Broadcasting',
+    help: "channel_prefix of the Rails app's cable.yml, for the actioncable adapter",
+  },
+  pubsub: {
+    type: 'enum',
+    choices: ['', 'none', 'memory', 'redis'],
+    default: '',
+    category: 'Broadcasting',
+    help: 'Node-to-node pub/sub (default: redis when Redis is configured, else memory; none = memory)',
+  },
+  pubsub_channel_prefix: {
+    type: 'string',
+    default: '',
+    category: 'Broadcasting',
+    help: 'Prefix of the per-stream pub/sub channels (forced to "cableway:" when actioncable runs without a prefix)',
+  },
+  pubsub_internal_channel: {
+    type: 'string',
+    default: '__anycable_internal__',
+    category: 'Broadcasting',
+    help: 'Redis channel carrying remote commands between nodes',
+  },
+  ...redisOptions,
+} as const;
+
+export type BroadcastOptionValues = OptionValues<typeof broadcastOptions>;
+
+export interface HttpBroadcastConfig {
+  readonly port: number;
+  readonly path: string;
+  /** `null`: no Authorization header is required. */
+  readonly key: string | null;
+}
+
+export interface BroadcastConfig {
+  readonly adapters: readonly AdapterName[];
+  readonly pubsub: 'memory' | 'redis';
+  readonly http: HttpBroadcastConfig;
+  readonly redisChannel: string;
+  readonly redisx: { readonly stream: string; readonly group: string; readonly readBlockMs: number };
+  readonly actioncablePrefix: string;
+  /** Prepended to a stream name to form its node-to-node pub/sub channel. */
+  readonly pubsubChannelPrefix: string;
+  readonly internalChannel: string;
+  readonly redis: RedisConfig | null;
+}
+
+/** The settings outside this room that broadcasting depends on. */
+export interface BroadcastContext {
+  readonly secret: string;
+  readonly public: boolean;
+  readonly mainPort: number;
+}
+
+export const DEFAULT_HTTP_BROADCAST_PORT = 8090;
+/** Channel prefix used for node-to-node pub/sub when Rails' own channels are bare stream names. */
+export const COLLISION_FREE_PUBSUB_PREFIX = 'cableway:';
+
+/** anycable's derived keys: lower-case hex HMAC-SHA256 of a fixed phrase under the application secret. */
+export function deriveKey(secret: string, phrase: string): string {
+  return createHmac('sha256', secret).update(phrase).digest('hex');
+}
+
+function resolveBroadcastKey(values: BroadcastOptionValues, context: BroadcastContext): string | null {
+  if (context.public) return null;
+  const explicit = values.broadcast_key || values.http_broadcast_secret;
+  if (explicit === 'none') return null;
+  if (explicit) return explicit;
+  return context.secret ? deriveKey(context.secret, 'broadcast-cable') : null;
+}
+
+export function resolveBroadcastConfig(values: BroadcastOptionValues, context: BroadcastContext): BroadcastConfig {
+  const redisWanted =
+    values.redis_url !== '' ||
+    values.pubsub === 'redis' ||
+    values.broadcast_adapter.some((adapter) => adapter !== 'http');
+  const redis = resolveRedisConfig(values, redisWanted);
+  const adapters: readonly AdapterName[] =
+    values.broadcast_adapter.length > 0 ? [...new Set(values.broadcast_adapter as AdapterName[])] : redis ? ['http', 'redis'] : ['http'];
+  const pubsub = values.pubsub === 'redis' || (values.pubsub === '' && redis !== null) ? 'redis' : 'memory';
+  const key = resolveBroadcastKey(values, context);
+  const port = values.http_broadcast_port || (key !== null ? context.mainPort : DEFAULT_HTTP_BROADCAST_PORT);
+  const collides = adapters.includes('actioncable') && values.actioncable_channel_prefix === '' && pubsub === 'redis';
+  return {
+    adapters,
+    pubsub,
+    http: { port, path: values.http_broadcast_path, key },
+    redisChannel: values.redis_channel,
+    redisx: { stream: values.redisx_stream, group: values.redisx_group, readBlockMs: values.redisx_read_block_milliseconds },
+    actioncablePrefix: values.actioncable_channel_prefix,
+    pubsubChannelPrefix: values.pubsub_channel_prefix || (collides ? COLLISION_FREE_PUBSUB_PREFIX : ''),
+    internalChannel: values.pubsub_internal_channel,
+    redis,
+  };
+}

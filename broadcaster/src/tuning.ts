@@ -1,0 +1,19 @@
+import type { ProbeTiming } from './redis/probe';
+
+/** Timings of the bus that are fixed in production and shortened by tests. */
+export interface BusTuning {
+  /** The liveness probe of every subscribing Redis connection. */
+  readonly probe: ProbeTiming;
+  /** How long `subscribe()` and `start()` wait for Redis to acknowledge while it does not answer. */
+  readonly ackBoundMs: number;
+  /** redisx: how often entries left pending by other consumers are claimed, and how idle they must be. */
+  readonly claimIntervalMs: number;
+  readonly claimMinIdleMs: number;
+}
+
+export const DEFAULT_TUNING: BusTuning = {
+  probe: { intervalMs: 5_000, timeoutMs: 2_000 },
+  ackBoundMs: 1_500,
+  claimIntervalMs: 2_000,
+  claimMinIdleMs: 2_000,
+};

@@ -1,0 +1,16 @@
+import type { ConnectResult } from '../channels/controller';
+import type { Handshake } from '../server/handshake';
+import { welcomeFrame, type Identifier } from './identifier';
+
+/** `--noauth`: every connection is accepted, identified by its session id alone (`{"sid":"<sid>"}`). */
+export class NoauthIdentifier implements Identifier {
+  async identify(handshake: Handshake): Promise<ConnectResult> {
+    return {
+      status: 'SUCCESS',
+      path: 'noauth',
+      identifiers: JSON.stringify({ sid: handshake.sid }),
+      transmissions: [welcomeFrame(handshake.sid)],
+      disconnectInterest: false,
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '../../../shared/src/logger';
+import { VERSION } from '../../../shared/src/version';
+import type { GatewayConfig } from '../config/config';
+
+/** One line per enabled feature, never a secret. */
+export function logStartup(config: GatewayConfig, logger: Logger): void {
+  const { server, auth, streams, rpc, broadcast, metrics } = config;
+  logger.info(`Starting Cableway ${VERSION}`, { pid: process.pid, node: process.version });
+  for (const path of server.paths) logger.info(`Handle WebSocket connections at ws://${server.host}:${server.port}${path}`);
+  logger.info(`Health check at http://${server.host}:${server.port}${server.healthPath}`);
+  if (auth.jwt) logger.info(`JWT identification is enabled (param: ${auth.jwt.param}, enforced: ${auth.jwt.enforce})`);
+  if (auth.noauth) logger.info('Connections are accepted without authentication (noauth)');
+  const local = ['$pubsub'];
+  if (streams.turboSecret) local.push('Turbo::StreamsChannel');
+  if (streams.cableReadySecret) local.push('CableReady::Stream');
+  logger.info(`Signed streams verified locally: ${local.join(', ')} (public $pubsub streams: ${streams.publicStreams}, whispers: ${streams.whisper})`);
+  if (rpc.enabled) logger.info(`RPC controller: ${rpc.host} (concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`);
+  else logger.info('RPC is disabled (norpc): only JWT, noauth and signed streams are served');
+  logger.info(`Disconnect calls: ${config.disconnect.mode} (rate: ${config.disconnect.ratePerSec}/s)`);
+  if (broadcast.adapters.includes('http')) {
+    const auth = broadcast.http.key === null ? 'no authorization' : 'authorization required';
+    logger.info(`Accept broadcast requests at http://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
+  }
+  if (broadcast.redis === null) logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis');
+  if (metrics.path) logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
+  for (const deprecation of config.deprecations) logger.warn(deprecation);
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { ConfigError, errorMessage } from '../../shared/src/errors';
+import { createLogger, type Logger } from '../../shared/src/logger';
+import { VERSION } from '../../shared/src/version';
+import { readCommandLine } from './config/config';
+import { Runner } from './lifecycle/runner';
+import { nativeUws } from './server/uws';
+
+/** Exit codes: 2 for a bad command line, 1 for a node that could not start or stop cleanly. */
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function handleSignals(runner: Runner, logger: Logger, timeoutSec: number): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn('second signal: exiting at once', { signal });
+      process.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    logger.info('signal received', { signal });
+    // The shutdown bounds itself; this is the last resort if something in it hangs.
+    setTimeout(() => {
+      logger.error('shutdown timed out: exiting');
+      process.exit(EXIT_FAILURE);
+    }, (timeoutSec + 5) * 1000).unref();
+    runner.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: errorMessage(error) });
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main(): Promise<void> {
+  let commandLine;
+  try {
+    commandLine = readCommandLine(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`cableway: ${error.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  if (commandLine.action === 'help') {
+    process.stdout.write(commandLine.text);
+    return;
+  }
+  if (commandLine.action === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const { config } = commandLine;
+  const logger = createLogger({ level: config.log.level, format: config.log.format, fields: { nodeid: config.nodeId } });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled promise rejection', { error: errorMessage(reason) });
+  });
+  try {
+    nativeUws();
+    const runner = await Runner.start(config, logger);
+    handleSignals(runner, logger, config.shutdown.timeoutSec);
+  } catch (error) {
+    logger.error('cannot start', { error: errorMessage(error) });
+    process.exit(EXIT_FAILURE);
+  }
+}
+
+void main();

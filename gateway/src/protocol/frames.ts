@@ -1,0 +1,51 @@
+/**
+ * Frames the server builds itself. Key order follows anycable-go's (type, identifier, message, reason,
+ * reconnect), so clients matching on raw text see what they see today.
+ */
+export type DisconnectReason =
+  | 'unauthorized'
+  | 'token_expired'
+  | 'server_restart'
+  | 'remote'
+  | 'too_slow'
+  | 'no_pong';
+
+export const DISCONNECT_RECONNECTS: Readonly<Record<DisconnectReason, boolean>> = {
+  unauthorized: false,
+  token_expired: false,
+  server_restart: true,
+  remote: true,
+  too_slow: true,
+  no_pong: true,
+};
+
+export function disconnectFrame(reason: DisconnectReason, reconnect = DISCONNECT_RECONNECTS[reason]): string {
+  return `{"type":"disconnect","reason":"${reason}","reconnect":${reconnect}}`;
+}
+
+export function confirmFrame(identifier: string): string {
+  return `{"type":"confirm_subscription","identifier":${JSON.stringify(identifier)}}`;
+}
+
+export function rejectFrame(identifier: string): string {
+  return `{"type":"reject_subscription","identifier":${JSON.stringify(identifier)}}`;
+}
+
+export const PONG_FRAME = '{"type":"pong"}';
+
+export function pingFrame(timestamp: string): string {
+  return `{"type":"ping","message":${timestamp}}`;
+}
+
+/** WebSocket close codes and reasons, as anycable-go sends them. */
+export const Close = {
+  normal: { code: 1000, reason: '' },
+  authFailed: { code: 1000, reason: 'Auth Failed' },
+  remote: { code: 1000, reason: 'Closed remotely' },
+  serverRestart: { code: 1001, reason: 'Server restart' },
+  commandFailed: { code: 1006, reason: 'Command Failed' },
+  messageTooBig: { code: 1009, reason: 'Message too big' },
+  authError: { code: 1011, reason: 'Auth Error' },
+} as const;
+
+export type CloseSpec = (typeof Close)[keyof typeof Close];

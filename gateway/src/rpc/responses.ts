@@ -1,0 +1,43 @@
+import type { CommandResult, ConnectResult, StateMap, Status } from '../channels/controller';
+import type * as pb from './proto';
+
+/**
+ * The anycable.RPC answers as controller results. Every result marks Disconnect interest: the Rails app
+ * took part in this connection, so it must hear of its end.
+ */
+
+export function connectResult(response: pb.ConnectionResponse): ConnectResult {
+  return {
+    status: statusOf(response.status),
+    path: 'rpc',
+    identifiers: response.identifiers,
+    transmissions: response.transmissions,
+    cstate: changesOf(response.env?.cstate),
+    errorMessage: response.error_msg || undefined,
+    disconnectInterest: true,
+  };
+}
+
+export function commandResult(response: pb.CommandResponse): CommandResult {
+  return {
+    status: statusOf(response.status),
+    disconnect: response.disconnect,
+    stopStreams: response.stop_streams,
+    stoppedStreams: response.stopped_streams,
+    streams: response.streams,
+    transmissions: response.transmissions,
+    istate: changesOf(response.env?.istate),
+    cstate: changesOf(response.env?.cstate),
+    errorMessage: response.error_msg || undefined,
+    disconnectInterest: true,
+  };
+}
+
+/** A status number this proto does not know (a newer server) counts as ERROR: nothing of it is applied. */
+function statusOf(status: pb.Status): Status {
+  return status === 'SUCCESS' || status === 'FAILURE' ? status : 'ERROR';
+}
+
+function changesOf(state: StateMap | undefined): StateMap | undefined {
+  return state && Object.keys(state).length > 0 ? state : undefined;
+}

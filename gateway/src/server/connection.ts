@@ -1,0 +1,52 @@
+import type { Connection } from '../session/connection';
+import type { Session } from '../session/session';
+import type { Admission } from '../session/connector';
+import type { WebSocket } from './uws';
+
+/** What uWS keeps per socket: the admission until open, the session after it. */
+export interface SocketData {
+  admission: Admission | null;
+  pingTopic: string | null;
+  connection: UwsConnection | null;
+  session: Session | null;
+}
+
+/** A uWS socket seen as a session's Connection. uWS throws on a closed socket, so every call is guarded. */
+export class UwsConnection implements Connection {
+  closed = false;
+
+  constructor(private readonly ws: WebSocket<SocketData>) {}
+
+  send(frames: readonly string[]): void {
+    if (this.closed || frames.length === 0) return;
+    if (frames.length === 1) {
+      this.ws.send(frames[0]!, false, false);
+      return;
+    }
+    this.ws.cork(() => {
+      for (const frame of frames) this.ws.send(frame, false, false);
+    });
+  }
+
+  subscribe(topic: string): void {
+    if (!this.closed) this.ws.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    if (!this.closed) this.ws.unsubscribe(topic);
+  }
+
+  publishToOthers(topic: string, frame: string): boolean {
+    if (this.closed || !this.ws.isSubscribed(topic)) return false;
+    this.ws.publish(topic, frame, false, false);
+    return true;
+  }
+
+  bufferedAmount(): number {
+    return this.closed ? 0 : this.ws.getBufferedAmount();
+  }
+
+  close(code: number, reason: string): void {
+    if (!this.closed) this.ws.end(code, reason);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * A WebSocket upgrade request, copied out of uWS while it is valid (uWS requests live on the stack).
+ * Everything after the upgrade handler (authentication, RPC env) reads this record, never uWS.
+ */
+export interface Handshake {
+  /** Session id: the X-Request-ID header, or a generated id. */
+  readonly sid: string;
+  /** Absolute http(s) URL of the request, query included (anycable.Env url). */
+  readonly url: string;
+  /** The raw query string, without `?`. */
+  readonly query: string;
+  /** Every request header, names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Sub-protocols the client offered, in its order. */
+  readonly protocols: readonly string[];
+  /** Peer IP address without port. */
+  readonly remoteAddress: string;
+}

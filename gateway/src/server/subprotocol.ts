@@ -1,0 +1,14 @@
+/** Sub-protocols this server speaks, in its order of preference. */
+export const SUPPORTED_PROTOCOLS = ['actioncable-v1-json'] as const;
+
+export function offeredProtocols(header: string): string[] {
+  return header
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol !== '');
+}
+
+/** The server's first protocol the client offered; '' when none (the session then speaks v1-json). */
+export function negotiateProtocol(offered: readonly string[]): string {
+  return SUPPORTED_PROTOCOLS.find((protocol) => offered.includes(protocol)) ?? '';
+}

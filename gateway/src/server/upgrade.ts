@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { Keepalive } from '../session/keepalive';
+import type { Admission } from '../session/connector';
+import type { SocketData } from './connection';
+import type { Handshake } from './handshake';
+import { originAllowed } from './origin';
+import { negotiateProtocol, offeredProtocols } from './subprotocol';
+import type { HttpRequest, HttpResponse } from './uws';
+
+export interface Admitter {
+  connect(handshake: Handshake, isAborted: () => boolean): Promise<Admission>;
+}
+
+export interface UpgradeGate {
+  readonly allowedOrigins: readonly string[];
+  readonly maxConn: number;
+  openConnections(): number;
+  draining(): boolean;
+}
+
+function newSid(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function copyHeaders(req: HttpRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  req.forEach((name, value) => {
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  });
+  return headers;
+}
+
+function refuse(res: HttpResponse, status: string): void {
+  res.writeStatus(status).end(status);
+}
+
+/**
+ * The uWS upgrade handler: copies the request while uWS keeps it valid, authenticates without holding
+ * uWS objects, then upgrades (corked) unless the client went away meanwhile. A refused authentication
+ * still upgrades, so the client gets its disconnect frame over the WebSocket, as Action Cable expects.
+ */
+export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keepalive: Keepalive) {
+  let upgrading = 0;
+  return (res: HttpResponse, req: HttpRequest, context: unknown): void => {
+    if (gate.draining()) return refuse(res, '503 Service Unavailable');
+    const headers = copyHeaders(req);
+    if (!originAllowed(headers.origin, gate.allowedOrigins)) return refuse(res, '403 Forbidden');
+    if (gate.maxConn > 0 && gate.openConnections() + upgrading >= gate.maxConn) return refuse(res, '503 Service Unavailable');
+
+    const query = req.getQuery() ?? '';
+    const protocols = offeredProtocols(headers['sec-websocket-protocol'] ?? '');
+    const handshake: Handshake = {
+      sid: headers['x-request-id'] || newSid(),
+      url: `http://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
+      query,
+      headers,
+      protocols,
+      remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+    };
+    const key = headers['sec-websocket-key'] ?? '';
+    const extensions = headers['sec-websocket-extensions'] ?? '';
+    const protocol = negotiateProtocol(protocols);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    upgrading += 1;
+    admitter.connect(handshake, () => aborted).then(
+      (admission) => {
+        upgrading -= 1;
+        if (aborted) return;
+        const data: SocketData = { admission, pingTopic: keepalive.topicFor(query), connection: null, session: null };
+        res.cork(() => res.upgrade(data, key, protocol, extensions, context as never));
+      },
+      () => {
+        upgrading -= 1;
+        if (!aborted) res.cork(() => refuse(res, '500 Internal Server Error'));
+      },
+    );
+  };
+}

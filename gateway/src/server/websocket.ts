@@ -1,0 +1,80 @@
+import type { Logger } from '../../../shared/src/logger';
+import { RateLimitedLog } from '../../../shared/src/logger';
+import type { Metrics } from '../../../shared/src/metrics';
+import { Close } from '../protocol/frames';
+import type { Connection } from '../session/connection';
+import type { Admission } from '../session/connector';
+import type { Session } from '../session/session';
+import { UwsConnection, type SocketData } from './connection';
+import type { WebSocket, WebSocketBehavior } from './uws';
+
+/** What the WebSocket edge hands its events to. */
+export interface SessionHost {
+  open(connection: Connection, admission: Admission, pingTopic: string | null): Session | null;
+  receive(session: Session, frame: string): void;
+  closed(session: Session): void;
+}
+
+export interface SocketLimits {
+  readonly maxMessageSize: number;
+  readonly maxPendingSize: number;
+}
+
+/**
+ * uWS cuts frames over its own limit without a close frame, so it gets a margin above max_message_size:
+ * frames in between are refused here with close 1009, as clients expect.
+ */
+const PAYLOAD_LIMIT_FACTOR = 4;
+/**
+ * uWS's own backlog limit (hard close, no frame) sits well above ws_max_pending_size, so the sweep that
+ * disconnects slow clients with a too_slow frame acts first; it only stops a burst between two sweeps.
+ */
+function hardBacklogLimit(maxPendingSize: number): number {
+  return maxPendingSize > 0 ? maxPendingSize * 4 + 8 * 1024 * 1024 : 0;
+}
+
+export function createWebSocketBehavior(
+  host: SessionHost,
+  limits: SocketLimits,
+  upgrade: NonNullable<WebSocketBehavior<SocketData>['upgrade']>,
+  logger: Logger,
+  metrics: Metrics,
+): WebSocketBehavior<SocketData> {
+  const oversizeMessages = metrics.counter('oversize_client_msg_total', 'Client frames over max_message_size');
+  const oversizeLog = new RateLimitedLog(logger, 'warn');
+  return {
+    maxPayloadLength: limits.maxMessageSize * PAYLOAD_LIMIT_FACTOR,
+    maxBackpressure: hardBacklogLimit(limits.maxPendingSize),
+    closeOnBackpressureLimit: limits.maxPendingSize > 0 ? 1 : 0,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade,
+    open(ws: WebSocket<SocketData>) {
+      const data = ws.getUserData();
+      const connection = new UwsConnection(ws);
+      data.connection = connection;
+      data.session = host.open(connection, data.admission!, data.pingTopic);
+      data.admission = null;
+    },
+    message(ws: WebSocket<SocketData>, message: ArrayBuffer) {
+      const data = ws.getUserData();
+      if (!data.session) return;
+      if (message.byteLength > limits.maxMessageSize) {
+        oversizeMessages.inc();
+        oversizeLog.log('client frame over max_message_size: closing', { sid: data.session.sid, bytes: message.byteLength });
+        ws.end(Close.messageTooBig.code, Close.messageTooBig.reason);
+        return;
+      }
+      host.receive(data.session, Buffer.from(message).toString('utf8'));
+    },
+    close(ws: WebSocket<SocketData>, code: number, message: ArrayBuffer) {
+      const data = ws.getUserData();
+      if (data.connection) data.connection.closed = true;
+      if (!data.session) return;
+      if (code === 1006 && message.byteLength > 0) {
+        oversizeLog.log('connection cut', { sid: data.session.sid, reason: Buffer.from(message).toString() });
+      }
+      host.closed(data.session);
+    },
+  };
+}

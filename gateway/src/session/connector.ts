@@ -1,0 +1,95 @@
+import { errorMessage } from '../../../shared/src/errors';
+import type { Logger } from '../../../shared/src/logger';
+import { RateLimitedLog } from '../../../shared/src/logger';
+import type { Metrics } from '../../../shared/src/metrics';
+import type { Identifier } from '../auth/identifier';
+import type { AuthPath, ConnectResult, RequestEnv } from '../channels/controller';
+import type { RpcAvoided } from '../metrics/rpc-avoided';
+import { disconnectFrame } from '../protocol/frames';
+import type { Handshake } from '../server/handshake';
+
+/** The RPC Connect call, for connections no local identifier claims. */
+export interface RemoteAuthenticator {
+  connect(sid: string, env: RequestEnv, isCanceled?: () => boolean): Promise<ConnectResult>;
+}
+
+/** What a connection attempt came to, carried from the upgrade to the opened socket. */
+export interface Admission {
+  readonly sid: string;
+  readonly result: ConnectResult;
+  readonly env: RequestEnv;
+  /** process.hrtime.bigint() when the upgrade request arrived. */
+  readonly startedAt: bigint;
+}
+
+const CONNECT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+function errorResult(path: AuthPath, message: string): ConnectResult {
+  return { status: 'ERROR', path, identifiers: '', transmissions: [], errorMessage: message, disconnectInterest: false };
+}
+
+/** With --norpc and no local identifier taking the connection, it is rejected as anycable-go does. */
+const UNAUTHORIZED_WITHOUT_RPC: ConnectResult = {
+  status: 'FAILURE',
+  path: 'noauth',
+  identifiers: '',
+  transmissions: [disconnectFrame('unauthorized')],
+  disconnectInterest: false,
+};
+
+/**
+ * Decides who a connection is: local identifiers first (JWT, noauth), the RPC Connect call otherwise.
+ * Never throws: an unreachable RPC server is an ERROR result (the socket closes with 1011).
+ */
+export class Connector {
+  private readonly duration;
+  private readonly failedAuths;
+  private readonly failureLog: RateLimitedLog;
+
+  constructor(
+    private readonly identifier: Identifier,
+    private readonly rpc: RemoteAuthenticator | null,
+    private readonly envOf: (handshake: Handshake) => RequestEnv,
+    private readonly avoided: RpcAvoided,
+    logger: Logger,
+    metrics: Metrics,
+  ) {
+    this.duration = metrics.histogram(
+      'connect_duration_seconds',
+      'Time from the upgrade request to the first frame, by how the connection was identified',
+      ['path'],
+      CONNECT_BUCKETS,
+    );
+    this.failedAuths = metrics.counter('failed_auths_total', 'Connections refused by authentication');
+    this.failureLog = new RateLimitedLog(logger, 'error');
+  }
+
+  async connect(handshake: Handshake, isAborted: () => boolean): Promise<Admission> {
+    const startedAt = process.hrtime.bigint();
+    const env = this.envOf(handshake);
+    const result = await this.identify(handshake, env, isAborted);
+    if (result.status === 'FAILURE') this.failedAuths.inc();
+    return { sid: handshake.sid, result, env, startedAt };
+  }
+
+  /** Observes the connect time of an admitted connection once its first frames are written. */
+  admitted(admission: Admission): void {
+    const seconds = Number(process.hrtime.bigint() - admission.startedAt) / 1e9;
+    this.duration.observe({ path: admission.result.path }, seconds);
+  }
+
+  private async identify(handshake: Handshake, env: RequestEnv, isAborted: () => boolean): Promise<ConnectResult> {
+    try {
+      const local = await this.identifier.identify(handshake);
+      if (local) {
+        this.avoided.connect.inc();
+        return local;
+      }
+      if (!this.rpc) return UNAUTHORIZED_WITHOUT_RPC;
+      return await this.rpc.connect(handshake.sid, env, isAborted);
+    } catch (error) {
+      this.failureLog.log('connection could not be authenticated', { sid: handshake.sid, error: errorMessage(error) });
+      return errorResult('rpc', errorMessage(error));
+    }
+  }
+}

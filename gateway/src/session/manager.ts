@@ -1,0 +1,131 @@
+import type { Logger } from '../../../shared/src/logger';
+import type { Metrics } from '../../../shared/src/metrics';
+import type { RemoteCommand } from '../../../shared/src/publication';
+import type { Disconnector } from '../channels/controller';
+import type { DisconnectMode } from '../config/config';
+import type { Hub } from '../hub/hub';
+import type { RpcAvoided } from '../metrics/rpc-avoided';
+import { Close, disconnectFrame, type CloseSpec, type DisconnectReason } from '../protocol/frames';
+import type { Connection } from './connection';
+import type { Admission, Connector } from './connector';
+import type { Keepalive } from './keepalive';
+import type { SessionRegistry } from './registry';
+import { Session } from './session';
+
+export interface DisconnectPolicy {
+  readonly mode: DisconnectMode;
+  readonly rpcEnabled: boolean;
+}
+
+/**
+ * Opens and ends sessions: admits authenticated connections, and on close releases their streams and
+ * tells the Rails app when it has to know.
+ */
+export class SessionManager {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly hub: Hub,
+    private readonly connector: Connector,
+    private readonly keepalive: Keepalive,
+    /** Rate-limited, never rejecting. */
+    private readonly disconnects: Disconnector,
+    private readonly policy: DisconnectPolicy,
+    private readonly avoided: RpcAvoided,
+    private readonly logger: Logger,
+    metrics: Metrics,
+  ) {
+    metrics.gauge('clients_num', 'Authenticated connections', () => registry.size);
+    metrics.gauge('clients_uniq_num', 'Distinct connection identifiers', () => registry.uniqueIdentifiers);
+  }
+
+  /** A socket opened after its upgrade; returns its session, or null when authentication refused it. */
+  open(connection: Connection, admission: Admission, pingTopic: string | null): Session | null {
+    const { result } = admission;
+    if (result.status !== 'SUCCESS') {
+      if (result.status === 'FAILURE') {
+        connection.send(result.transmissions);
+        connection.close(Close.authFailed.code, Close.authFailed.reason);
+      } else {
+        connection.close(Close.authError.code, Close.authError.reason);
+      }
+      return null;
+    }
+    const session = new Session(
+      admission.sid,
+      result.identifiers,
+      admission.env,
+      connection,
+      pingTopic,
+      result.cstate && Object.keys(result.cstate).length > 0 ? result.cstate : null,
+      result.disconnectInterest,
+    );
+    this.registry.add(session);
+    if (pingTopic) {
+      this.keepalive.join(pingTopic);
+      connection.subscribe(pingTopic);
+    }
+    connection.send(result.transmissions);
+    this.connector.admitted(admission);
+    return session;
+  }
+
+  /** The socket has closed; the session ends once its command in flight, if any, is done. */
+  closed(session: Session): void {
+    session.closed = true;
+    session.pending = null;
+    if (!session.busy) this.finish(session);
+  }
+
+  /** Releases everything a closed session held (called once its last command is done). */
+  finish(session: Session): void {
+    this.registry.remove(session);
+    if (session.pingTopic) this.keepalive.leave(session.pingTopic);
+    const subscriptions = session.subscriptions;
+    if (subscriptions) {
+      for (const [identifier, subscription] of subscriptions) {
+        for (const stream of subscription.streams) this.hub.unsubscribe(session.connection, stream, identifier);
+      }
+    }
+    this.requestDisconnect(session);
+  }
+
+  /** Sends a disconnect frame and closes the session's socket. */
+  disconnect(session: Session, reason: DisconnectReason, close: CloseSpec, reconnect?: boolean): void {
+    session.connection.send([disconnectFrame(reason, reconnect)]);
+    session.connection.close(close.code, close.reason);
+  }
+
+  execute(command: RemoteCommand): void {
+    const { identifier, reconnect } = command.payload;
+    const sessions = this.registry.withIdentifiers(identifier);
+    for (const session of sessions) this.disconnect(session, 'remote', Close.remote, reconnect);
+    this.logger.info('remote disconnect', { identifiers: identifier, sessions: sessions.length });
+  }
+
+  /** Every session of this node, for shutdown. */
+  sessions(): IterableIterator<Session> {
+    return this.registry.all();
+  }
+
+  private requestDisconnect(session: Session): void {
+    const { mode, rpcEnabled } = this.policy;
+    if (!rpcEnabled || (mode === 'auto' && !session.rpcInterest)) {
+      this.avoided.disconnect.inc();
+      return;
+    }
+    if (mode === 'never') return;
+    const subscriptions = session.subscriptions ? [...session.subscriptions.keys()] : [];
+    const istate: Record<string, string> = {};
+    for (const [identifier, subscription] of session.subscriptions ?? []) {
+      if (subscription.istate) istate[identifier] = JSON.stringify(subscription.istate);
+    }
+    void this.disconnects.disconnect({
+      sid: session.sid,
+      identifiers: session.identifiers,
+      subscriptions,
+      env: session.env,
+      cstate: session.cstate ?? {},
+      istate,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import type { RequestEnv, StateMap } from '../channels/controller';
+import type { Connection } from './connection';
+
+/** A confirmed subscription: the streams it receives and its channel state. */
+export interface Subscription {
+  readonly streams: Set<string>;
+  istate: StateMap | null;
+}
+
+/**
+ * One authenticated connection. Kept small: maps are created on first use, nothing is copied per command.
+ * Commands are handled one at a time, in arrival order (see CommandProcessor).
+ */
+export class Session {
+  cstate: StateMap | null;
+  subscriptions: Map<string, Subscription> | null = null;
+  /** True once the Rails app has taken part, so it must hear of the disconnect (disconnect_mode=auto). */
+  rpcInterest: boolean;
+  closed = false;
+  /** Frames waiting while an earlier command is still being handled. */
+  pending: string[] | null = null;
+  busy = false;
+
+  constructor(
+    readonly sid: string,
+    readonly identifiers: string,
+    readonly env: RequestEnv,
+    readonly connection: Connection,
+    readonly pingTopic: string | null,
+    cstate: StateMap | null,
+    rpcInterest: boolean,
+  ) {
+    this.cstate = cstate;
+    this.rpcInterest = rpcInterest;
+  }
+
+  subscription(identifier: string): Subscription | undefined {
+    return this.subscriptions?.get(identifier);
+  }
+
+  addSubscription(identifier: string): Subscription {
+    const subscription: Subscription = { streams: new Set(), istate: null };
+    (this.subscriptions ??= new Map()).set(identifier, subscription);
+    return subscription;
+  }
+
+  removeSubscription(identifier: string): void {
+    this.subscriptions?.delete(identifier);
+  }
+}

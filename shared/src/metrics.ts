@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The node's Prometheus registry. Each module declares its own metrics through it, beside the code that
+ * moves them; names get the configured prefix (`cableway_` by default, `anycable_go_` for AnyCable dashboards).
+ * Labels are never taken from client input: their cardinality would be unbounded.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  constructor(readonly prefix: string) {}
+
+  counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes, so nothing is updated per event. */
+  gauge(name: string, help: string, read?: () => number): Gauge {
+    return new Gauge({
+      name: this.prefix + name,
+      help,
+      registers: [this.registry],
+      ...(read ? { collect(this: Gauge) { this.set(read()); } } : {}),
+    });
+  }
+
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: readonly number[],
+  ): Histogram<L> {
+    return new Histogram({ name: this.prefix + name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
+  }
+
+  /** Process metrics (CPU, resident memory, event-loop lag, open file descriptors). */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry, prefix: this.prefix });
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,104 @@
+import { PublicationError } from './errors';
+
+/** Delivery options a publisher attaches to one message (the anycable gem's `meta`). */
+export interface PublicationMeta {
+  /** The `sid` of a connection that must not receive this message (Rails' `broadcast_to_others`). */
+  readonly exclude_socket?: string;
+  /** Becomes the `type` field of the frame sent to clients (e.g. `presence`). */
+  readonly broadcast_type?: string;
+  /** Not to be kept in any history (whispers, presence events). */
+  readonly transient?: boolean;
+}
+
+/** One message for the subscribers of one stream. `data` is the JSON text Rails encoded. */
+export interface StreamMessage {
+  readonly stream: string;
+  readonly data: string;
+  readonly meta?: PublicationMeta;
+}
+
+/** `ActionCable.server.remote_connections.where(...).disconnect(reconnect:)` as the anycable gem sends it. */
+export interface DisconnectCommand {
+  readonly command: 'disconnect';
+  readonly payload: { readonly identifier: string; readonly reconnect: boolean };
+}
+
+export type RemoteCommand = DisconnectCommand;
+
+/** What one broadcast input (an HTTP body, a Redis message) carries: messages in order, or a command. */
+export type Publication =
+  | { readonly kind: 'messages'; readonly messages: readonly StreamMessage[] }
+  | { readonly kind: 'command'; readonly command: RemoteCommand };
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readMeta(value: unknown): PublicationMeta | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw new PublicationError('meta must be an object');
+  const meta: { exclude_socket?: string; broadcast_type?: string; transient?: boolean } = {};
+  if (typeof value.exclude_socket === 'string' && value.exclude_socket !== '') meta.exclude_socket = value.exclude_socket;
+  if (typeof value.broadcast_type === 'string' && value.broadcast_type !== '') meta.broadcast_type = value.broadcast_type;
+  if (value.transient === true) meta.transient = true;
+  return meta.exclude_socket || meta.broadcast_type || meta.transient ? meta : undefined;
+}
+
+function readStreamMessage(value: unknown): StreamMessage {
+  if (!isObject(value) || typeof value.stream !== 'string' || value.stream === '') {
+    throw new PublicationError('a message needs a non-empty string "stream"');
+  }
+  if (typeof value.data !== 'string') {
+    throw new PublicationError(`"data" of stream ${JSON.stringify(value.stream)} must be a JSON-encoded string`);
+  }
+  const meta = readMeta(value.meta);
+  return meta ? { stream: value.stream, data: value.data, meta } : { stream: value.stream, data: value.data };
+}
+
+function readCommand(value: JsonObject): RemoteCommand {
+  if (value.command !== 'disconnect') {
+    throw new PublicationError(`unknown remote command ${JSON.stringify(value.command)}`);
+  }
+  const payload = value.payload;
+  if (!isObject(payload) || typeof payload.identifier !== 'string') {
+    throw new PublicationError('the disconnect command needs payload.identifier (a string)');
+  }
+  return { command: 'disconnect', payload: { identifier: payload.identifier, reconnect: payload.reconnect === true } };
+}
+
+/**
+ * Reads a publication in the anycable gem's format, in the order anycable-go tries them:
+ * an object with a `stream`, an array of such objects (a batch), an object with a `command`.
+ */
+export function parsePublication(raw: string): Publication {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new PublicationError('publication is not valid JSON');
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new PublicationError('a batch must not be empty');
+    return { kind: 'messages', messages: value.map(readStreamMessage) };
+  }
+  if (isObject(value)) {
+    if (typeof value.stream === 'string' && value.stream !== '') {
+      return { kind: 'messages', messages: [readStreamMessage(value)] };
+    }
+    if (typeof value.command === 'string' && value.command !== '') {
+      return { kind: 'command', command: readCommand(value) };
+    }
+  }
+  throw new PublicationError('invalid publication format: expected {"stream","data"}, an array of them, or {"command"}');
+}
+
+/** The JSON the anycable gem publishes for one message; `meta` is left out when empty. */
+export function encodeStreamMessage(message: StreamMessage): string {
+  return JSON.stringify(message.meta ? message : { stream: message.stream, data: message.data });
+}
+
+export function encodeRemoteCommand(command: RemoteCommand): string {
+  return JSON.stringify(command);
+}

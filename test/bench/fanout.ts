@@ -1,0 +1,101 @@
+import WebSocket from 'ws';
+import { startGateway } from '../support/gateway';
+import { closeAll, connectTimed, pool, subscribe } from './load';
+import { cpuSeconds, startReferenceServer } from './processes';
+import { formatMs, printTable, summarize } from './stats';
+
+interface FanoutResult {
+  readonly deliveriesPerSec: number;
+  readonly serverCpuPerDelivery: number;
+  readonly latencies: number[];
+}
+
+const SAMPLED_CLIENTS = 10;
+
+/** Counts frames on every client and the latency of every frame on a few sampled ones. */
+function receiveAll(sockets: readonly WebSocket[], expected: number): { done: Promise<void>; latencies: number[] } {
+  const latencies: number[] = [];
+  let remaining = sockets.length;
+  const done = new Promise<void>((resolve) => {
+    sockets.forEach((ws, index) => {
+      let received = 0;
+      ws.on('message', (data: WebSocket.RawData) => {
+        const text = data.toString();
+        if (!text.includes('"sent"')) return;
+        if (index < SAMPLED_CLIENTS) {
+          const sent = (JSON.parse(text) as { message: { sent: number } }).message.sent;
+          latencies.push(performance.now() - sent);
+        }
+        received += 1;
+        if (received === expected && --remaining === 0) resolve();
+      });
+    });
+  });
+  return { done, latencies };
+}
+
+async function run(
+  sockets: readonly WebSocket[],
+  messages: number,
+  batch: number,
+  serverPid: number,
+  publish: (frames: number) => Promise<void>,
+): Promise<FanoutResult> {
+  const { done, latencies } = receiveAll(sockets, messages);
+  const cpuBefore = await cpuSeconds(serverPid);
+  const started = performance.now();
+  for (let sent = 0; sent < messages; sent += batch) await publish(Math.min(batch, messages - sent));
+  await done;
+  const elapsedSec = (performance.now() - started) / 1000;
+  const deliveries = messages * sockets.length;
+  const cpu = (await cpuSeconds(serverPid)) - cpuBefore;
+  return { deliveriesPerSec: deliveries / elapsedSec, serverCpuPerDelivery: (cpu / deliveries) * 1e6, latencies };
+}
+
+/**
+ * Frames per second of broadcasts to `clients` local subscribers of one stream: Cableway (HTTP broadcast,
+ * in-memory pub/sub, `$pubsub` public stream) next to a bare uWS server publishing the same frames.
+ */
+export async function benchFanout(clients: number, messages: number, batch: number): Promise<void> {
+  const gateway = await startGateway({ public: true, log_level: 'warn' });
+  const reference = await startReferenceServer();
+  const payload = 'x'.repeat(100);
+  try {
+    const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
+    const nodeSockets = (await pool(clients, 50, () => connectTimed(gateway.url))).map((result) => result.ws);
+    await pool(clients, 50, (index) => subscribe(nodeSockets[index]!, identifier));
+    const node = await run(nodeSockets, messages, batch, gateway.pid, async (count) => {
+      const body = Array.from({ length: count }, () => ({ stream: 'fanout', data: JSON.stringify({ sent: performance.now(), payload }) }));
+      await fetch(gateway.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
+    });
+    closeAll(nodeSockets);
+
+    const referenceSockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map((r) => r.ws);
+    const bare = await run(referenceSockets, messages, batch, reference.pid, async (count) => {
+      const frames = Array.from({ length: count }, () =>
+        JSON.stringify({ identifier, message: { sent: performance.now(), payload } }),
+      );
+      await fetch(`http://127.0.0.1:${reference.port}/publish`, { method: 'POST', body: JSON.stringify(frames) });
+    });
+    closeAll(referenceSockets);
+
+    const rows = [
+      { server: 'Cableway', ...row(node) },
+      { server: 'bare uWS reference', ...row(bare) },
+    ];
+    printTable(`Fan-out: ${messages} broadcasts of ~130 B to ${clients} local subscribers, ${batch} per HTTP request`, rows);
+  } finally {
+    reference.stop();
+    await gateway.stop();
+  }
+}
+
+function row(result: FanoutResult): Record<string, string> {
+  const latency = summarize(result.latencies);
+  return {
+    'frames/s': Math.round(result.deliveriesPerSec).toLocaleString('en'),
+    'server CPU µs/frame': result.serverCpuPerDelivery.toFixed(2),
+    'latency p50': formatMs(latency.p50),
+    'latency p99': formatMs(latency.p99),
+  };
+}

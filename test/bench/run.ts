@@ -1,0 +1,31 @@
+/**
+ * Benchmarks, run by `npm run bench [-- <scenario> ...]` (all when none is named). Client load runs in
+ * this process, on the same machine as the servers: read results as ratios to the bare uWS reference.
+ */
+import { benchConnect } from './connect';
+import { benchFanout } from './fanout';
+import { benchMemory } from './memory';
+
+const scenarios: Record<string, () => Promise<void>> = {
+  connect: () => benchConnect(1000, 1),
+  fanout: () => benchFanout(1000, 200, 20),
+  memory: () => benchMemory(10_000),
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const names = requested.length > 0 ? requested : Object.keys(scenarios);
+  for (const name of names) {
+    const scenario = scenarios[name];
+    if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+    await scenario();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
+import type { BroadcastBus, DeliveryHandler } from '../../../broadcaster/src/bus';
+import type { AdapterName, BroadcastConfig } from '../../../broadcaster/src/options';
+import type { BusTuning } from '../../../broadcaster/src/tuning';
+import { createLogger } from '../../../shared/src/logger';
+import { Metrics } from '../../../shared/src/metrics';
+import type { RemoteCommand, StreamMessage } from '../../../shared/src/publication';
+import type { RedisConfig } from '../../../shared/src/redis/options';
+
+/** A DeliveryHandler that remembers everything it was handed, in order. */
+export class Recorder implements DeliveryHandler {
+  readonly messages: StreamMessage[] = [];
+  readonly commands: RemoteCommand[] = [];
+
+  deliver(message: StreamMessage): void {
+    this.messages.push(message);
+  }
+
+  execute(command: RemoteCommand): void {
+    this.commands.push(command);
+  }
+
+  dataOf(stream: string): string[] {
+    return this.messages.filter((message) => message.stream === stream).map((message) => message.data);
+  }
+}
+
+export function redisConfig(...urls: string[]): RedisConfig {
+  return { urls, sentinels: [], tls: { verify: false }, keepaliveMs: 0 };
+}
+
+export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: readonly AdapterName[] }): BroadcastConfig {
+  return {
+    pubsub: 'memory',
+    http: { port: 0, path: '/_broadcast', key: null },
+    redisChannel: '__anycable__',
+    redisx: { stream: '__anycable__', group: 'bx', readBlockMs: 2000 },
+    actioncablePrefix: '',
+    pubsubChannelPrefix: '',
+    internalChannel: '__anycable_internal__',
+    redis: null,
+    ...overrides,
+  };
+}
+
+/** Probes and acknowledgement bounds short enough for tests. */
+export const FAST_TUNING: Partial<BusTuning> = {
+  probe: { intervalMs: 200, timeoutMs: 500 },
+  ackBoundMs: 500,
+};
+
+export interface TestNode {
+  readonly bus: BroadcastBus;
+  readonly recorder: Recorder;
+  readonly metrics: Metrics;
+  readonly logs: string[];
+  /** The current value of a metric of this node (without its prefix), summed over labels. */
+  metric(name: string): Promise<number>;
+}
+
+export async function startNode(
+  config: BroadcastConfig,
+  nodeId = 'node',
+  tuning: Partial<BusTuning> = FAST_TUNING,
+): Promise<TestNode> {
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
+  const metrics = new Metrics('cableway_');
+  const recorder = new Recorder();
+  const bus = createBroadcastBus(config, { logger, metrics, nodeId, tuning });
+  await bus.start(recorder);
+  return {
+    bus,
+    recorder,
+    metrics,
+    logs,
+    async metric(name) {
+      const metric = metrics.registry.getSingleMetric(`cableway_${name}`);
+      if (!metric) throw new Error(`no metric ${name}`);
+      const { values } = await metric.get();
+      return values.reduce((sum, value) => sum + value.value, 0);
+    },
+  };
+}
+
+/** An HTTP broadcast body for `messages`: one object, or an array when there are several. */
+export function publicationBody(...messages: StreamMessage[]): Buffer {
+  return Buffer.from(JSON.stringify(messages.length === 1 ? messages[0] : messages));
+}

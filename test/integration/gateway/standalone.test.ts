@@ -1,0 +1,65 @@
+import { actionCableClient, anycableWeb, rawClient, RawClient } from '../../support/clients';
+import { postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
+import WebSocket from 'ws';
+import { waitFor } from '../../support/wait';
+
+/** `npm start`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
+describe('the standalone public node', () => {
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ public: true });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('says it runs standalone, without Redis', () => {
+    expect(gateway.output.some((line) => line.includes('Running standalone'))).toBe(true);
+  });
+
+  it('delivers an HTTP broadcast to an @rails/actioncable client of a public $pubsub stream', async () => {
+    const client = actionCableClient(gateway.url);
+    const { recorder } = client.subscribe({ channel: '$pubsub', stream_name: 'demo' });
+    await recorder.confirmed();
+    expect(await postBroadcast(gateway.broadcastUrl, { stream: 'demo', data: JSON.stringify({ hello: 'world' }) })).toBe(201);
+    expect(await recorder.messages(1)).toEqual([{ hello: 'world' }]);
+    client.close();
+  });
+
+  it('delivers an HTTP broadcast to an @anycable/web client of a public stream', async () => {
+    const cable = anycableWeb().createCable(gateway.url, { websocketImplementation: WebSocket, logLevel: 'error' });
+    const channel = cable.streamFrom('demo-web');
+    const received: unknown[] = [];
+    channel.on('message', (message: unknown) => received.push(message));
+    await channel.ensureSubscribed();
+    await postBroadcast(gateway.broadcastUrl, { stream: 'demo-web', data: '"hi"' });
+    expect(await waitFor(() => received.length === 1 && received, 'the broadcast')).toEqual(['hi']);
+    cable.disconnect();
+  });
+});
+
+describe('connection limits', () => {
+  it('refuses an Origin outside allowed_origins with 403', async () => {
+    const gateway = await startGateway({ public: true, allowed_origins: 'app.example.com' });
+    await expect(rawClient(gateway.url, { headers: { origin: 'https://evil.example.net' } })).rejects.toThrow('HTTP 403');
+    const allowed = await rawClient(gateway.url, { headers: { origin: 'https://app.example.com' } });
+    await allowed.welcome();
+    allowed.close();
+    await gateway.stop();
+  });
+
+  it('answers 503 to upgrades beyond max_conn', async () => {
+    const gateway = await startGateway({ public: true, max_conn: 1 });
+    const first = await rawClient(gateway.url);
+    await first.welcome();
+    await expect(rawClient(gateway.url)).rejects.toThrow('HTTP 503');
+    first.close();
+    await first.closed;
+    const next = new RawClient(gateway.url);
+    await next.welcome();
+    next.close();
+    await gateway.stop();
+  });
+});

@@ -1,0 +1,150 @@
+import WebSocket from 'ws';
+import { waitFor } from './wait';
+
+/**
+ * Real clients, as Rails apps' front ends use them, running in Node on the `ws` package:
+ * `@rails/actioncable`, `@anycable/web`, and a raw WebSocket for what no client library would send.
+ */
+
+// The browser globals the client libraries touch in Node: the page-visibility hooks only.
+const globals = globalThis as Record<string, unknown>;
+globals.addEventListener ??= () => undefined;
+globals.removeEventListener ??= () => undefined;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ActionCable = require('@rails/actioncable') as typeof import('@rails/actioncable');
+
+/** Per-URL request headers (a browser would send the page's cookies). */
+const headersByUrl = new Map<string, Record<string, string>>();
+let clientCounter = 0;
+
+class HeaderWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols, { headers: headersByUrl.get(url) ?? {} });
+  }
+}
+(ActionCable.adapters as { WebSocket: unknown }).WebSocket = HeaderWebSocket;
+(ActionCable.adapters as { logger: unknown }).logger = { log: () => undefined };
+
+export interface Recorder {
+  readonly received: unknown[];
+  readonly events: string[];
+  confirmed(): Promise<void>;
+  rejected(): Promise<void>;
+  /** Waits until `count` messages arrived. */
+  messages(count: number, timeoutMs?: number): Promise<unknown[]>;
+}
+
+function recorder(): Recorder & { callbacks: Record<string, (data?: unknown) => void> } {
+  const received: unknown[] = [];
+  const events: string[] = [];
+  return {
+    received,
+    events,
+    callbacks: {
+      connected: () => events.push('connected'),
+      rejected: () => events.push('rejected'),
+      disconnected: () => events.push('disconnected'),
+      received: (data) => received.push(data),
+    },
+    confirmed: () => waitFor(() => events.includes('connected'), 'subscription confirmed').then(() => undefined),
+    rejected: () => waitFor(() => events.includes('rejected'), 'subscription rejected').then(() => undefined),
+    messages: (count, timeoutMs = 10_000) =>
+      waitFor(() => received.length >= count && received.slice(0, count), `${count} messages`, timeoutMs),
+  };
+}
+
+export interface ActionCableClient {
+  readonly consumer: import('@rails/actioncable').Consumer;
+  subscribe(params: Record<string, unknown>): { subscription: import('@rails/actioncable').Subscription; recorder: Recorder };
+  close(): void;
+}
+
+/** A `@rails/actioncable` consumer; `headers` stand in for the cookies a browser would send. */
+export function actionCableClient(url: string, headers: Record<string, string> = {}): ActionCableClient {
+  clientCounter += 1;
+  const separator = url.includes('?') ? '&' : '?';
+  const uniqueUrl = `${url}${separator}client=${clientCounter}`;
+  headersByUrl.set(uniqueUrl, headers);
+  const consumer = ActionCable.createConsumer(uniqueUrl);
+  return {
+    consumer,
+    subscribe(params) {
+      const record = recorder();
+      const subscription = consumer.subscriptions.create(params as never, record.callbacks);
+      return { subscription, recorder: record };
+    },
+    close() {
+      consumer.disconnect();
+      headersByUrl.delete(uniqueUrl);
+    },
+  };
+}
+
+type AnyCableWeb = typeof import('@anycable/web');
+
+/** `@anycable/web`, loaded lazily: it is an ES module compiled for jest. */
+export function anycableWeb(): AnyCableWeb {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@anycable/web') as AnyCableWeb;
+}
+
+/** A raw client: sends any frame, records every frame and the close. */
+export class RawClient {
+  readonly frames: string[] = [];
+  readonly errors: Error[] = [];
+  closeCode: number | null = null;
+  closeReason = '';
+  readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<number>;
+
+  constructor(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}) {
+    this.ws = new WebSocket(url, options.protocols ?? ['actioncable-v1-json', 'actioncable-unsupported'], {
+      headers: options.headers ?? {},
+    });
+    this.ws.on('message', (data) => this.frames.push(data.toString()));
+    this.ws.on('error', (error) => this.errors.push(error));
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+      this.ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    });
+    this.closed = new Promise((resolve) => {
+      this.ws.once('close', (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        resolve(code);
+      });
+    });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Frames parsed as JSON, pings left out. */
+  messages(): Array<Record<string, unknown>> {
+    return this.frames.map((frame) => JSON.parse(frame) as Record<string, unknown>).filter((frame) => frame.type !== 'ping');
+  }
+
+  /** Waits for a non-ping frame matching `predicate`. */
+  next(predicate: (frame: Record<string, unknown>) => boolean, what = 'a matching frame', timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    return waitFor(() => this.messages().find(predicate), what, timeoutMs);
+  }
+
+  welcome(): Promise<Record<string, unknown>> {
+    return this.next((frame) => frame.type === 'welcome', 'welcome');
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Opens a raw client and waits for the open event. */
+export async function rawClient(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<RawClient> {
+  const client = new RawClient(url, options);
+  await client.opened;
+  return client;
+}

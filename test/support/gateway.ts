@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './ports';
+import { waitFor } from './wait';
+
+const MAIN = path.resolve(__dirname, '../../dist/gateway/src/main.js');
+
+export type Flags = Readonly<Record<string, string | number | boolean>>;
+
+/** A Cableway node running as its own process, as operators run it. */
+export interface GatewayProcess {
+  readonly pid: number;
+  readonly port: number;
+  readonly broadcastPort: number;
+  /** ws://127.0.0.1:<port>/cable */
+  readonly url: string;
+  readonly httpUrl: string;
+  readonly broadcastUrl: string;
+  readonly output: string[];
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+function toArgs(flags: Flags): string[] {
+  return Object.entries(flags).map(([name, value]) => `--${name}=${value}`);
+}
+
+/** Runs the compiled CLI with arguments, to completion (for --help, bad flags). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function watchExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+/**
+ * Starts a node on free ports of 127.0.0.1 and resolves once it logs that it is listening. Flags override
+ * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
+ */
+export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const port = Number(flags.port ?? (await freePort()));
+  const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
+  const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
+  const child = spawn(process.execPath, [MAIN, ...toArgs(all)], { env: { PATH: process.env.PATH, ...env } });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line !== '') output.push(line);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = watchExit(child);
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
+    waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
+
+  const started = waitForOutput(/Starting Cableway/, 15_000);
+  const failed = exited.then((code) => {
+    throw new Error(`gateway exited with ${code} before starting:\n${output.join('\n')}`);
+  });
+  await Promise.race([started, failed]);
+  failed.catch(() => undefined);
+
+  return {
+    pid: child.pid!,
+    port,
+    broadcastPort,
+    url: `ws://127.0.0.1:${port}/cable`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    broadcastUrl: `http://127.0.0.1:${broadcastPort}/_broadcast`,
+    output,
+    waitForOutput,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** POSTs a publication to a node's broadcast endpoint; resolves with the HTTP status. */
+export async function postBroadcast(url: string, body: unknown, key?: string): Promise<number> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Reads one metric's value from a node's Prometheus endpoint (0 when absent). */
+export async function metricValue(httpUrl: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}${labels} `));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}

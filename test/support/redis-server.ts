@@ -1,0 +1,147 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './ports';
+import { waitFor } from './wait';
+
+const run = promisify(execFile);
+
+/** A `redis-server` process of this test run on 127.0.0.1. */
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Of the running process (changes on restart). */
+  readonly pid: number;
+  /** SIGTERM, and waits for the process to exit. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash would; waits for the process to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: nothing is persisted), once it has stopped or been killed. */
+  restart(): Promise<void>;
+}
+
+export interface RedisCluster {
+  /** One `redis://` URL per master. */
+  readonly urls: readonly string[];
+  readonly servers: readonly RedisServer[];
+  stop(): Promise<void>;
+}
+
+/** Every server still running when the test process exits is killed with it. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) if (child.pid) process.kill(child.pid, 'SIGKILL');
+});
+
+/** Sends one command with `redis-cli` and answers its output. */
+export async function redisCli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
+  return stdout.trim();
+}
+
+async function answersPing(port: number): Promise<boolean> {
+  try {
+    return (await redisCli(port, 'PING')) === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.once('exit', () => running.delete(child));
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited:\n${output}`);
+        return answersPing(port);
+      },
+      `redis-server on port ${port} to answer PING`,
+    );
+  } catch (error) {
+    if (child.pid) process.kill(child.pid, 'SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+async function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
+  if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, name);
+  await exited(child);
+}
+
+async function startOn(port: number, args: readonly string[]): Promise<RedisServer> {
+  let child = await launch(port, args);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child.pid!;
+    },
+    stop: () => signal(child, 'SIGTERM'),
+    kill: () => signal(child, 'SIGKILL'),
+    async restart() {
+      await exited(child);
+      child = await launch(port, args);
+    },
+  };
+}
+
+/** Starts `redis-server` on a free port and waits until it answers PING. */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
+  return startOn(await freePort(), args);
+}
+
+async function clusterIsOk(port: number): Promise<boolean> {
+  const info = await redisCli(port, 'CLUSTER', 'INFO');
+  return info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384');
+}
+
+/** `masters` cluster-enabled servers (no replicas) joined into one Redis Cluster covering every slot. */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'cableway-redis-cluster-'));
+  const servers: RedisServer[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i += 1) {
+      const busPort = await freePort();
+      servers.push(
+        await startRedisServer([
+          '--cluster-enabled', 'yes',
+          '--cluster-config-file', join(dir, `nodes-${i}.conf`),
+          '--cluster-port', String(busPort),
+          '--dir', dir,
+        ]),
+      );
+    }
+    await run('redis-cli', [
+      '--cluster', 'create',
+      ...servers.map((server) => `127.0.0.1:${server.port}`),
+      '--cluster-replicas', '0',
+      '--cluster-yes',
+    ]);
+    for (const server of servers) await waitFor(() => clusterIsOk(server.port), `cluster state ok on port ${server.port}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls: servers.map((server) => server.url), servers, stop };
+}

@@ -1,0 +1,22 @@
+import type { Handshake } from '../../../gateway/src/server/handshake';
+
+/** A connection request with no token anywhere, unless the overrides put one in. */
+export function handshakeWith(overrides: Partial<Handshake> = {}): Handshake {
+  const query = overrides.query ?? '';
+  return {
+    sid: 'sid-1',
+    url: `http://localhost:8080/cable${query ? `?${query}` : ''}`,
+    query,
+    headers: {},
+    protocols: ['actioncable-v1-json'],
+    remoteAddress: '127.0.0.1',
+    ...overrides,
+  };
+}
+
+export const tokenIn = {
+  header: (token: string): Handshake => handshakeWith({ headers: { 'x-jid': token } }),
+  subprotocol: (token: string): Handshake =>
+    handshakeWith({ protocols: ['actioncable-v1-json', `anycable-token.${token}`] }),
+  query: (token: string): Handshake => handshakeWith({ query: `jid=${encodeURIComponent(token)}` }),
+};

@@ -1,0 +1,132 @@
+import { readCommandLine, type GatewayConfig } from '../../../gateway/src/config/config';
+import { ConfigError, ErrorCode } from '../../../shared/src/errors';
+
+function configOf(argv: string[], env: Record<string, string> = {}): GatewayConfig {
+  const result = readCommandLine(argv, env);
+  if (result.action !== 'run') throw new Error(`expected run, got ${result.action}`);
+  return result.config;
+}
+
+function configErrorOf(argv: string[], env: Record<string, string> = {}): ConfigError {
+  try {
+    readCommandLine(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('uses the anycable-go defaults when nothing is set', () => {
+    const config = configOf([]);
+    expect(config.server).toMatchObject({ host: 'localhost', port: 8080, paths: ['/cable'], healthPath: '/health', maxMessageSize: 65536 });
+    expect(config.rpc).toMatchObject({ enabled: true, host: 'localhost:50051', concurrency: 28, commandTimeoutMs: 3000, headers: ['cookie'] });
+    expect(config.ping).toEqual({ intervalSec: 3, precision: 's' });
+    expect(config.disconnect).toEqual({ mode: 'auto', ratePerSec: 100, backlog: 4096 });
+    expect(config.shutdown.timeoutSec).toBe(30);
+    expect(config.metrics.prefix).toBe('cableway_');
+  });
+
+  it('runs standalone with the http adapter and in-memory pub/sub when no Redis is configured', () => {
+    const { broadcast } = configOf([]);
+    expect(broadcast.redis).toBeNull();
+    expect(broadcast.adapters).toEqual(['http']);
+    expect(broadcast.pubsub).toBe('memory');
+    expect(broadcast.http).toEqual({ port: 8090, path: '/_broadcast', key: null });
+  });
+
+  it('switches to http,redis and redis pub/sub when REDIS_URL is set', () => {
+    const { broadcast } = configOf([], { REDIS_URL: 'redis://127.0.0.1:6390' });
+    expect(broadcast.redis?.urls).toEqual(['redis://127.0.0.1:6390']);
+    expect(broadcast.adapters).toEqual(['http', 'redis']);
+    expect(broadcast.pubsub).toBe('redis');
+  });
+
+  it('takes the command line over the environment over the defaults', () => {
+    expect(configOf([], { ANYCABLE_PORT: '9000' }).server.port).toBe(9000);
+    expect(configOf(['--port=9100'], { ANYCABLE_PORT: '9000' }).server.port).toBe(9100);
+    expect(configOf(['--port', '9200'], { PORT: '9000' }).server.port).toBe(9200);
+    expect(configOf([], { PORT: '9300' }).server.port).toBe(9300);
+  });
+
+  it('accepts dashes and underscores in flag names alike', () => {
+    expect(configOf(['--health-path=/up']).server.healthPath).toBe('/up');
+    expect(configOf(['--health_path=/up']).server.healthPath).toBe('/up');
+  });
+
+  it('reads booleans as bare flags and with explicit values', () => {
+    expect(configOf(['--norpc']).rpc.enabled).toBe(false);
+    expect(configOf(['--norpc=false']).rpc.enabled).toBe(true);
+    expect(configOf([], { ANYCABLE_NORPC: 'true' }).rpc.enabled).toBe(false);
+  });
+
+  it('refuses an unknown flag with a config error', () => {
+    expect(configErrorOf(['--no_such_flag=1']).code).toBe(ErrorCode.ConfigUnknownOption);
+  });
+
+  it('refuses bad values with a config error naming the flag', () => {
+    const error = configErrorOf(['--port=eighty']);
+    expect(error.code).toBe(ErrorCode.ConfigBadValue);
+    expect(error.message).toContain('--port');
+    expect(configErrorOf(['--disconnect_mode=sometimes']).code).toBe(ErrorCode.ConfigBadValue);
+    expect(configErrorOf(['--broadcast_adapter=http,kafka']).code).toBe(ErrorCode.ConfigBadValue);
+    expect(configErrorOf([], { ANYCABLE_PING_INTERVAL: '0' }).code).toBe(ErrorCode.ConfigBadValue);
+    expect(configErrorOf(['--log_level=loud']).code).toBe(ErrorCode.ConfigBadValue);
+  });
+
+  it('lists every option with its environment variable in --help', () => {
+    const result = readCommandLine(['--help'], {});
+    if (result.action !== 'help') throw new Error('expected help');
+    for (const flag of ['host', 'port', 'rpc_host', 'broadcast_key', 'ws_max_pending_size', 'disconnect_rate', 'max_conn', 'jwt_secret']) {
+      expect(result.text).toContain(`--${flag}`);
+      expect(result.text).toContain(`ANYCABLE_${flag.toUpperCase()}`);
+    }
+  });
+
+  it('derives the broadcast key from the secret and moves HTTP broadcasts to the main port', () => {
+    const { broadcast } = configOf(['--secret=s3cret', '--port=8181']);
+    expect(broadcast.http.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(broadcast.http.port).toBe(8181);
+  });
+
+  it('keeps HTTP broadcasts keyless on 8090 with broadcast_key=none', () => {
+    expect(configOf(['--secret=s3cret', '--broadcast_key=none']).broadcast.http).toMatchObject({ key: null, port: 8090 });
+  });
+
+  it('accepts the deprecated JWT option names, including jwt_id_param', () => {
+    const config = configOf(['--jwt_id_key=k', '--jwt_id_param=token', '--jwt_id_enforce']);
+    expect(config.auth.jwt).toEqual({ secret: 'k', param: 'token', enforce: true });
+    expect(config.deprecations).toHaveLength(3);
+    expect(configOf(['--jwt_id_key=k', '--jwt_id_param=token', '--jwt_param=t2']).auth.jwt?.param).toBe('t2');
+  });
+
+  it('enables Turbo and CableReady verification from the deprecated keys', () => {
+    const { streams } = configOf(['--turbo_rails_key=t', '--cable_ready_key=c']);
+    expect(streams.turboSecret).toBe('t');
+    expect(streams.cableReadySecret).toBe('c');
+  });
+
+  it('falls back to the streams secret, then the application secret', () => {
+    expect(configOf(['--secret=app', '--turbo_streams', '--cable_ready_streams']).streams).toMatchObject({
+      turboSecret: 'app',
+      cableReadySecret: 'app',
+      pubsubSecret: 'app',
+    });
+    expect(configOf(['--secret=app', '--streams_secret=st', '--turbo_streams']).streams.turboSecret).toBe('st');
+  });
+
+  it('treats --public as noauth, public streams and no broadcast key', () => {
+    const config = configOf(['--public', '--secret=s']);
+    expect(config.auth.noauth).toBe(true);
+    expect(config.streams.publicStreams).toBe(true);
+    expect(config.broadcast.http.key).toBeNull();
+  });
+
+  it('gives node-to-node channels a prefix when Rails channels have none', () => {
+    const config = configOf(['--broadcast_adapter=actioncable', '--redis_url=redis://localhost:6379']);
+    expect(config.broadcast.pubsubChannelPrefix).toBe('cableway:');
+    const prefixed = configOf(['--broadcast_adapter=actioncable', '--actioncable_channel_prefix=app', '--redis_url=redis://x:1']);
+    expect(prefixed.broadcast.pubsubChannelPrefix).toBe('');
+  });
+});
