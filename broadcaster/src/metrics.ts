@@ -29,7 +29,12 @@ export interface BroadcastGaugeSources {
 }
 
 export function declareBroadcastGauges(metrics: Metrics, sources: BroadcastGaugeSources): void {
-  metrics.gauge('pubsub_subscribed_streams', 'Streams this node subscribes to on the node-to-node pub/sub', sources.subscribedStreams);
+  metrics.gauge(
+    'pubsub_subscribed_streams',
+    'Streams this node subscribes to on the node-to-node pub/sub',
+    sources.subscribedStreams,
+  );
   const connected = sources.redisConnected;
-  if (connected) metrics.gauge('redis_connected', '1 while every Redis connection of the node is ready, else 0', () => (connected() ? 1 : 0));
+  if (!connected) return;
+  metrics.gauge('redis_connected', '1 while every Redis connection of the node is ready, else 0', () => (connected() ? 1 : 0));
 }

@@ -32,7 +32,9 @@ export const broadcastCliOptions = {
     type: 'string',
     default: '',
     category: 'Transport',
-    help: `Broadcast endpoint of the http transport (default: http://localhost:${DEFAULT_HTTP_BROADCAST_PORT}/_broadcast, or port 8080 with a key)`,
+    help:
+      `Broadcast endpoint of the http transport ` +
+      `(default: http://localhost:${DEFAULT_HTTP_BROADCAST_PORT}/_broadcast, or port 8080 with a key)`,
   },
   broadcast_key: { ...broadcastOptions.broadcast_key, category: 'Transport', help: 'Bearer key of the http transport' },
   secret: {

@@ -56,7 +56,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
     case 'redisx': {
       const stream = options.stream ?? DEFAULT_CHANNEL;
-      return anycableFormat({ send: (raw) => redis.run((r) => r.xadd(stream, '*', 'payload', raw)), close: () => redis.close() });
+      return anycableFormat({
+        send: (raw) => redis.run((r) => r.xadd(stream, '*', 'payload', raw)),
+        close: () => redis.close(),
+      });
     }
     case 'actioncable':
       return actionCablePublisher(redis, options.prefix ?? '');

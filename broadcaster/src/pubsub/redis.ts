@@ -1,7 +1,12 @@
 import { Cluster } from 'ioredis';
 import { errorMessage } from '../../../shared/src/errors';
 import { RateLimitedLog, type LogFields, type Logger } from '../../../shared/src/logger';
-import { encodeRemoteCommand, encodeStreamMessage, type RemoteCommand, type StreamMessage } from '../../../shared/src/publication';
+import {
+  encodeRemoteCommand,
+  encodeStreamMessage,
+  type RemoteCommand,
+  type StreamMessage,
+} from '../../../shared/src/publication';
 import type { RedisContext } from '../redis/context';
 import { SubscriberLink } from '../redis/subscriber-link';
 import type { PublicationSink } from '../sink';

@@ -74,11 +74,11 @@ describe('the redis pub/sub on a Redis Cluster', () => {
 
   test('runs a remote command on every node over the sharded internal channel', async () => {
     const [a, b] = await twoNodes();
-    expect(
-      a.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify({ command: 'disconnect', payload: { identifier: 'u1', reconnect: true } }))),
-    ).toBe(201);
+    const command = { command: 'disconnect', payload: { identifier: 'u1', reconnect: true } };
+    expect(a.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify(command)))).toBe(201);
 
     await waitFor(() => a.recorder.commands.length === 1 && b.recorder.commands.length === 1, 'the command on both nodes');
+    expect([a.recorder.commands, b.recorder.commands]).toEqual([[command], [command]]);
   });
 
   test('unsubscribes a stream from its shard after the last local subscriber leaves', async () => {

@@ -43,7 +43,7 @@ export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: read
   };
 }
 
-/** Probes and acknowledgement bounds short enough for tests. */
+/** Probes and acknowledgement bounds short enough for outage tests. */
 export const FAST_TUNING: Partial<BusTuning> = {
   probe: { intervalMs: 200, timeoutMs: 500 },
   ackBoundMs: 500,
@@ -61,7 +61,7 @@ export interface TestNode {
 export async function startNode(
   config: BroadcastConfig,
   nodeId = 'node',
-  tuning: Partial<BusTuning> = FAST_TUNING,
+  tuning: Partial<BusTuning> = {},
 ): Promise<TestNode> {
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });

@@ -20,7 +20,8 @@ function serve(target: TestNode): Promise<Server> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      response.statusCode = request.url === endpoint.path ? endpoint.handle(request.headers.authorization ?? '', Buffer.concat(chunks)) : 404;
+      const authorization = request.headers.authorization ?? '';
+      response.statusCode = request.url === endpoint.path ? endpoint.handle(authorization, Buffer.concat(chunks)) : 404;
       response.end();
     });
   });

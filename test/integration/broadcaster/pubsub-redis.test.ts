@@ -120,7 +120,11 @@ describe('the redis pub/sub between nodes', () => {
     a.bus.publish({ stream: 'presence', data: '{"typing":true}', meta: { exclude_socket: 'sid-9', transient: true } });
 
     await waitFor(() => b.recorder.messages.length === 1, 'the whisper on B');
-    expect(b.recorder.messages[0]).toEqual({ stream: 'presence', data: '{"typing":true}', meta: { exclude_socket: 'sid-9', transient: true } });
+    expect(b.recorder.messages[0]).toEqual({
+      stream: 'presence',
+      data: '{"typing":true}',
+      meta: { exclude_socket: 'sid-9', transient: true },
+    });
   });
 
   test('counts and skips a malformed message on a stream channel', async () => {

@@ -30,7 +30,11 @@ afterAll(async () => {
 
 /** redisx nodes with in-memory pub/sub, so each delivery shows which node read the entry. */
 async function startNodes(count: number): Promise<TestNode[]> {
-  const config = busConfig({ adapters: ['redisx'], redisx: { stream, group: 'bx', readBlockMs: 200 }, redis: redisConfig(server.url) });
+  const config = busConfig({
+    adapters: ['redisx'],
+    redisx: { stream, group: 'bx', readBlockMs: 200 },
+    redis: redisConfig(server.url),
+  });
   const started = await Promise.all(Array.from({ length: count }, (_, i) => startNode(config, `node-${i}`)));
   nodes.push(...started);
   return started;

@@ -19,7 +19,13 @@ describe('the HTTP broadcast endpoint', () => {
     expect(accepted).toEqual(['{"stream":"a","data":"1"}']);
   });
 
-  test.each([['', 'missing'], ['Bearer wrong', 'wrong'], ['bearer k3y', 'lower-case scheme'], ['Bearer k3y ', 'trailing space'], ['k3y', 'no scheme']])(
+  test.each([
+    ['', 'missing'],
+    ['Bearer wrong', 'wrong'],
+    ['bearer k3y', 'lower-case scheme'],
+    ['Bearer k3y ', 'trailing space'],
+    ['k3y', 'no scheme'],
+  ])(
     'answers 401 to the authorization %j (%s) and takes nothing',
     (authorization) => {
       const { endpoint: http, accepted } = endpoint('k3y');
