@@ -9,6 +9,9 @@ export interface BusTuning {
   /** redisx: how often entries left pending by other consumers are claimed, and how idle they must be. */
   readonly claimIntervalMs: number;
   readonly claimMinIdleMs: number;
+  /** redisx: how long the reader lease lasts unless extended, and how often its holder extends it. */
+  readonly leaseTtlMs: number;
+  readonly leaseRenewMs: number;
 }
 
 export const DEFAULT_TUNING: BusTuning = {
@@ -16,4 +19,6 @@ export const DEFAULT_TUNING: BusTuning = {
   ackBoundMs: 1_500,
   claimIntervalMs: 2_000,
   claimMinIdleMs: 2_000,
+  leaseTtlMs: 3_000,
+  leaseRenewMs: 1_000,
 };

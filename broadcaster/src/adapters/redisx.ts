@@ -7,6 +7,7 @@ import type { RedisConnection } from '../../../shared/src/redis/connect';
 import { settledWithin } from '../bounded';
 import type { RedisContext } from '../redis/context';
 import { requireRedis, type AdapterContext, type BroadcastAdapter } from './adapter';
+import { ReaderLease } from './reader-lease';
 import { entriesOfClaim, entriesOfRead, type StreamEntry } from './stream-entries';
 
 /** Entries taken per XREADGROUP, so that a backlog is read in bounded slices. */
@@ -19,7 +20,9 @@ function replyError(error: unknown, code: string): boolean {
 /**
  * Redis Streams with a consumer group: each publication is read by exactly one node, which hands it to the
  * node-to-node pub/sub. Entries are acknowledged and deleted once handled; every couple of seconds the
- * node claims the entries other consumers read but never acknowledged (they died), so none is lost.
+ * reading node claims the entries other consumers read but never acknowledged (they died), so none is lost.
+ * One node at a time reads, the holder of a lease in Redis: with several readers racing, publications of
+ * one stream would reach the pub/sub out of order. When the reader dies, another takes the lease over.
  */
 class RedisxAdapter implements BroadcastAdapter {
   readonly summary: LogFields;
@@ -34,6 +37,9 @@ class RedisxAdapter implements BroadcastAdapter {
   private reading: Promise<void> = Promise.resolve();
   private claiming: Promise<void> = Promise.resolve();
   private claimTimer: NodeJS.Timeout | null = null;
+  private readonly lease: ReaderLease;
+  private leading = false;
+  private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly context: AdapterContext) {
     this.redis = requireRedis(context, 'redisx');
@@ -41,6 +47,7 @@ class RedisxAdapter implements BroadcastAdapter {
     this.consumer = `${context.nodeId}-${randomBytes(3).toString('hex')}`;
     this.reader = this.redis.connections.connect('commands', 'redisx-read');
     this.failures = new RateLimitedLog(context.logger, 'warn');
+    this.lease = new ReaderLease(this.redis.commands, `${this.stream}:${this.group}:reader`, this.consumer, context.tuning.leaseTtlMs);
     this.summary = {
       adapter: 'redisx',
       target: this.redis.connections.target,
@@ -52,6 +59,7 @@ class RedisxAdapter implements BroadcastAdapter {
 
   async start(): Promise<void> {
     await settledWithin(this.createGroup(), this.context.tuning.ackBoundMs);
+    await settledWithin(this.holdLease(), this.context.tuning.ackBoundMs);
     this.reading = this.readLoop();
     this.scheduleClaim();
   }
@@ -59,9 +67,12 @@ class RedisxAdapter implements BroadcastAdapter {
   async shutdown(): Promise<void> {
     this.stopping.abort();
     if (this.claimTimer) clearTimeout(this.claimTimer);
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
     // Closing the reader fails the XREADGROUP it is blocked in; what was read before is handled first.
     await this.redis.connections.close(this.reader);
     await Promise.all([this.reading, this.claiming]);
+    // Handing the lease back lets another node read at once instead of after the lease runs out.
+    if (this.leading) await settledWithin(this.lease.release(), this.context.tuning.ackBoundMs);
     await settledWithin(this.retireConsumer(), this.context.tuning.ackBoundMs);
   }
 
@@ -77,9 +88,32 @@ class RedisxAdapter implements BroadcastAdapter {
     }
   }
 
+  private async holdLease(): Promise<void> {
+    let held = false;
+    try {
+      held = await this.lease.hold();
+    } catch (error) {
+      this.logFailure('reader lease', error);
+    }
+    if (held !== this.leading) {
+      this.leading = held;
+      this.context.logger.info(held ? 'redisx: this node reads the stream' : 'redisx: another node reads the stream', {
+        stream: this.stream,
+        consumer: this.consumer,
+      });
+    }
+    if (!this.stopped) {
+      this.leaseTimer = setTimeout(() => void this.holdLease(), this.context.tuning.leaseRenewMs);
+    }
+  }
+
   private async readLoop(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      if (!this.leading) {
+        await sleep(this.context.tuning.leaseRenewMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        continue;
+      }
       try {
         const reply = await this.reader.call(
           'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', READ_COUNT,
@@ -107,6 +141,7 @@ class RedisxAdapter implements BroadcastAdapter {
   }
 
   private async claimStale(): Promise<void> {
+    if (!this.leading) return;
     try {
       const reply = await this.redis.commands.call(
         'XAUTOCLAIM', this.stream, this.group, this.consumer, this.context.tuning.claimMinIdleMs, '0-0',

@@ -1,0 +1,169 @@
+import { rawClient, type RawClient } from '../support/clients';
+import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
+import { redisCli, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../support/redis-server';
+import { waitFor } from '../support/wait';
+
+/** What a cluster of nodes must survive, and do across nodes: Redis outages, remote commands, whispers. */
+const follow = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+
+async function subscribed(node: GatewayProcess, stream: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  const client = await rawClient(node.url, { headers });
+  await client.welcome();
+  client.send({ command: 'subscribe', identifier: follow(stream) });
+  await client.next((frame) => frame.type === 'confirm_subscription');
+  return client;
+}
+
+function receives(client: RawClient, data: string): Promise<Record<string, unknown>> {
+  return client.next((frame) => frame.message === data, `the message ${data}`, 15_000);
+}
+
+async function health(node: GatewayProcess): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${node.httpUrl}/health`);
+  return { status: response.status, body: await response.text() };
+}
+
+describe('a Redis outage', () => {
+  let redis: RedisServer;
+  let nodes: GatewayProcess[];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    nodes = await Promise.all(
+      [0, 1].map((index) => startGateway({ public: true, redis_url: redis.url, node_id: `out${index}`, metrics_http: '/metrics' })),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()));
+    await redis?.stop();
+  });
+
+  it('keeps nodes up and clients connected, reports it while it lasts, and delivers again after recovery', async () => {
+    const [first, second] = nodes as [GatewayProcess, GatewayProcess];
+    const client = await subscribed(second, 'outage');
+    await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"before"' });
+    await receives(client, 'before');
+
+    await redis.kill();
+    await waitFor(async () => (await health(second)).body === 'degraded: redis', 'health to report the outage');
+    expect((await health(second)).status).toBe(200);
+    expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(0);
+    client.send({ command: 'ping' });
+    await client.next((frame) => frame.type === 'pong');
+
+    await redis.restart();
+    await waitFor(async () => (await health(second)).body === 'Ok', 'health to recover', 20_000);
+    expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(1);
+    await waitFor(async () => {
+      await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"after"' });
+      return client.messages().some((frame) => frame.message === 'after');
+    }, 'a broadcast after recovery', 15_000);
+    expect(client.closeCode).toBeNull();
+    client.close();
+  }, 60_000);
+});
+
+describe('remote commands and whispers across nodes', () => {
+  let redis: RedisServer;
+  let nodes: GatewayProcess[];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    nodes = await Promise.all(
+      [0, 1, 2].map((index) =>
+        startGateway({
+          public: true,
+          streams_whisper: true,
+          redis_url: redis.url,
+          broadcast_adapter: 'http,redis',
+          node_id: `cmd${index}`,
+          metrics_http: '/metrics',
+        }),
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()));
+    await redis?.stop();
+  });
+
+  it('closes every connection of the identifiers on every node with a remote disconnect', async () => {
+    const sids = ['rd-1', 'rd-2', 'rd-3'];
+    const targets = await Promise.all(
+      nodes.map(async (node, index) => {
+        const client = await rawClient(node.url, { headers: { 'x-request-id': sids[index]! } });
+        await client.welcome();
+        return client;
+      }),
+    );
+    const bystander = await subscribed(nodes[1]!, 'bystander');
+    // noauth identifiers are {"sid":…}; all three nodes get the command, only the matching sessions close.
+    for (const sid of sids) {
+      await postBroadcast(nodes[0]!.broadcastUrl, { command: 'disconnect', payload: { identifier: JSON.stringify({ sid }), reconnect: true } });
+    }
+    for (const client of targets) {
+      expect(await client.closed).toBe(1000);
+      expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'remote', reconnect: true });
+    }
+    await postBroadcast(nodes[2]!.broadcastUrl, { stream: 'bystander', data: '"still here"' });
+    await receives(bystander, 'still here');
+    bystander.close();
+  });
+
+  it('sends a whisper to the stream subscribers on other nodes, not back to the sender', async () => {
+    const sender = await subscribed(nodes[0]!, 'typing');
+    const receiver = await subscribed(nodes[2]!, 'typing');
+    sender.send({ command: 'whisper', identifier: follow('typing'), data: { event: 'typing', user: 'ann' } });
+    const frame = await receiver.next((candidate) => candidate.identifier === follow('typing') && candidate.message !== undefined, 'the whisper');
+    expect(frame.message).toEqual({ event: 'typing', user: 'ann' });
+    await postBroadcast(nodes[1]!.broadcastUrl, { stream: 'typing', data: '"marker"' });
+    await receives(sender, 'marker');
+    expect(sender.messages().some((candidate) => (candidate.message as { event?: string } | undefined)?.event === 'typing')).toBe(false);
+    sender.close();
+    receiver.close();
+  });
+
+  it('counts and skips a malformed publication on the redis channel, and delivers the next one', async () => {
+    const client = await subscribed(nodes[1]!, 'after-garbage');
+    const failedBefore = await metricValue(nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total');
+    await redisCli(redis.port, 'PUBLISH', '__anycable__', '{"stream":');
+    await redisCli(redis.port, 'PUBLISH', '__anycable__', JSON.stringify({ stream: 'after-garbage', data: '"fine"' }));
+    await receives(client, 'fine');
+    expect(await metricValue(nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total')).toBe(failedBefore + 1);
+    client.close();
+  });
+});
+
+describe('a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let nodes: GatewayProcess[];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    nodes = await Promise.all(
+      [0, 1, 2].map((index) =>
+        startGateway({ public: true, redis_url: cluster.urls.join(','), broadcast_adapter: 'http', node_id: `rc${index}` }),
+      ),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()));
+    await cluster?.stop();
+  });
+
+  it('carries streams between nodes with sharded pub/sub, each stream on one shard', async () => {
+    const streams = Array.from({ length: 12 }, (_, i) => `sharded-${i}`);
+    const clients = await Promise.all(streams.map((stream, i) => subscribed(nodes[1 + (i % 2)]!, stream)));
+    for (const stream of streams) await postBroadcast(nodes[0]!.broadcastUrl, { stream, data: JSON.stringify(stream) });
+    await Promise.all(clients.map((client, i) => receives(client, streams[i]!)));
+    const shardsServing = await Promise.all(
+      cluster.servers.map(async (server) => (await redisCli(server.port, 'PUBSUB', 'SHARDCHANNELS', 'sharded-*')).split('\n').filter(Boolean)),
+    );
+    expect(shardsServing.flat().sort()).toEqual([...streams].sort());
+    expect(shardsServing.filter((channels) => channels.length > 0).length).toBeGreaterThan(1);
+    for (const client of clients) client.close();
+  }, 30_000);
+});
