@@ -146,7 +146,9 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
     redisx: { stream: values.redisx_stream, group: values.redisx_group, readBlockMs: values.redisx_read_block_milliseconds },
     actioncablePrefix: values.actioncable_channel_prefix,
     pubsubChannelPrefix: values.pubsub_channel_prefix || (collides ? COLLISION_FREE_PUBSUB_PREFIX : ''),
-    internalChannel: values.pubsub_internal_channel,
+    // As anycable-go: the legacy broadcast channel and the internal one must not be the same Redis channel.
+    internalChannel:
+      values.pubsub_internal_channel === values.redis_channel ? `${values.pubsub_internal_channel}-int` : values.pubsub_internal_channel,
     redis,
   };
 }

@@ -24,6 +24,24 @@ export class Metrics {
     });
   }
 
+  /**
+   * A counter kept as a plain number by the code that moves it (no prom-client call on the hot path) and
+   * handed to Prometheus when it scrapes. `read` must never decrease.
+   */
+  counterOf(name: string, help: string, read: () => number): Counter {
+    let reported = 0;
+    return new Counter({
+      name: this.prefix + name,
+      help,
+      registers: [this.registry],
+      collect(this: Counter) {
+        const total = read();
+        this.inc(total - reported);
+        reported = total;
+      },
+    });
+  }
+
   histogram<L extends string = never>(
     name: string,
     help: string,

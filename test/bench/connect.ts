@@ -1,8 +1,9 @@
 import { issueIdentificationToken } from '../../shared/src/tokens';
-import { startGateway } from '../support/gateway';
+import { metricValue, startGateway } from '../support/gateway';
+import { waitFor } from '../support/wait';
 import { startRpcServer } from '../support/rpc-server';
 import { closeAll, connectTimed, pool } from './load';
-import { startReferenceServer } from './processes';
+import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
 
 const SECRET = 'bench-jwt-secret';
@@ -13,24 +14,37 @@ const SECRET = 'bench-jwt-secret';
  */
 export async function benchConnect(count: number, concurrency: number): Promise<void> {
   const rpc = await startRpcServer();
-  const gateway = await startGateway({ rpc_host: rpc.address, jwt_secret: SECRET, log_level: 'warn' });
+  const gateway = await startGateway({ rpc_host: rpc.address, jwt_secret: SECRET, log_level: 'warn', metrics_http: '/metrics' });
   const reference = await startReferenceServer();
   try {
+    // Every session closed and every Disconnect call made (the queue sends 100 per second).
+    const drained = () =>
+      waitFor(
+        async () =>
+          (await metricValue(gateway.httpUrl, 'cableway_clients_num')) === 0 &&
+          (await metricValue(gateway.httpUrl, 'cableway_disconnect_queue_size')) === 0,
+        'sessions and Disconnect calls to drain',
+        60_000,
+        100,
+      );
     const token = await issueIdentificationToken({ user_id: 42 }, SECRET);
-    const paths: ReadonlyArray<{ name: string; url: string; headers: Record<string, string> }> = [
-      { name: 'rpc (cookie)', url: gateway.url, headers: { cookie: 'username=bench' } },
-      { name: 'jwt (?jid=)', url: `${gateway.url}?jid=${token}`, headers: {} },
-      { name: 'bare uWS reference', url: `ws://127.0.0.1:${reference.port}/cable`, headers: {} },
+    const paths: ReadonlyArray<{ name: string; url: string; headers: Record<string, string>; pid: number }> = [
+      { name: 'rpc (cookie)', url: gateway.url, headers: { cookie: 'username=bench' }, pid: gateway.pid },
+      { name: 'jwt (?jid=)', url: `${gateway.url}?jid=${token}`, headers: {}, pid: gateway.pid },
+      { name: 'bare uWS reference', url: `ws://127.0.0.1:${reference.port}/cable`, headers: {}, pid: reference.pid },
     ];
     const rows = [];
     for (const path of paths) {
       const warm = await pool(50, concurrency, () => connectTimed(path.url, { headers: path.headers }));
       closeAll(warm.map((result) => result.ws));
+      await drained();
+      const cpuBefore = await cpuSeconds(path.pid);
       const connectCallsBefore = rpc.calls.connect;
       const disconnectCallsBefore = rpc.calls.disconnect;
       const results = await pool(count, concurrency, () => connectTimed(path.url, { headers: path.headers }));
+      const cpuPerConnection = ((await cpuSeconds(path.pid)) - cpuBefore) / count;
       closeAll(results.map((result) => result.ws));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await drained();
       const summary = summarize(results.map((result) => result.ms));
       rows.push({
         path: path.name,
@@ -38,6 +52,7 @@ export async function benchConnect(count: number, concurrency: number): Promise<
         p50: formatMs(summary.p50),
         p90: formatMs(summary.p90),
         p99: formatMs(summary.p99),
+        'server CPU per connect': `${(cpuPerConnection * 1e6).toFixed(0)} µs`,
         'RPC Connect calls': rpc.calls.connect - connectCallsBefore,
         'RPC Disconnect calls': rpc.calls.disconnect - disconnectCallsBefore,
       });

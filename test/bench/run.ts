@@ -2,14 +2,16 @@
  * Benchmarks, run by `npm run bench [-- <scenario> ...]` (all when none is named). Client load runs in
  * this process, on the same machine as the servers: read results as ratios to the bare uWS reference.
  */
+import { benchCluster } from './cluster';
 import { benchConnect } from './connect';
 import { benchFanout } from './fanout';
 import { benchMemory } from './memory';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
-  fanout: () => benchFanout(1000, 200, 20),
+  fanout: () => benchFanout(1000, 1000, 20),
   memory: () => benchMemory(10_000),
+  cluster: () => benchCluster(20_000, 100),
 };
 
 async function main(): Promise<void> {

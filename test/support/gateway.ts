@@ -45,7 +45,7 @@ function watchExit(child: ChildProcess): Promise<number | null> {
 }
 
 /**
- * Starts a node on free ports of 127.0.0.1 and resolves once it logs that it is listening. Flags override
+ * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
  * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
  */
 export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
@@ -64,7 +64,14 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
-  const started = waitForOutput(/Starting Cableway/, 15_000);
+  const healthPath = String(all.health_path ?? '/health');
+  const started = waitFor(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
+    } catch {
+      return false;
+    }
+  }, 'the node to answer its health path', 15_000);
   const failed = exited.then((code) => {
     throw new Error(`gateway exited with ${code} before starting:\n${output.join('\n')}`);
   });

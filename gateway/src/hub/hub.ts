@@ -1,5 +1,6 @@
 import type { StreamMessage } from '../../../shared/src/publication';
 import type { Metrics } from '../../../shared/src/metrics';
+import type { Traffic } from '../metrics/traffic';
 import type { Connection, TopicPublisher } from '../session/connection';
 import { dataFrame, frameMessage } from './frame';
 
@@ -37,6 +38,7 @@ export class Hub {
     private readonly publisher: TopicPublisher,
     private readonly listener: StreamListener,
     private readonly findConnection: (sid: string) => Connection | undefined,
+    private readonly traffic: Traffic,
     metrics: Metrics,
   ) {
     this.messagesTotal = metrics.counter('broadcast_msg_total', 'Messages handed to this node for its subscribers');
@@ -98,12 +100,11 @@ export class Hub {
     let deliveries = 0;
     for (const topic of entry.topics.values()) {
       const frame = dataFrame(topic.encodedIdentifier, payload, type);
-      if (sender?.publishToOthers(topic.topic, frame)) {
-        deliveries += topic.subscribers - 1;
-      } else {
-        this.publisher.publish(topic.topic, frame);
-        deliveries += topic.subscribers;
-      }
+      let count = topic.subscribers;
+      if (sender?.publishToOthers(topic.topic, frame)) count -= 1;
+      else this.publisher.publish(topic.topic, frame);
+      this.traffic.sent(frame, count);
+      deliveries += count;
     }
     this.deliveriesTotal.inc(deliveries);
   }

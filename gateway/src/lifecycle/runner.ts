@@ -13,6 +13,7 @@ import { signedStreamChannels } from '../channels/signed-streams';
 import type { GatewayConfig } from '../config/config';
 import { Hub } from '../hub/hub';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
+import { Traffic } from '../metrics/traffic';
 import { createRpc, type Rpc } from '../rpc/rpc';
 import { Apps } from '../server/apps';
 import { mountBroadcast, mountHealth, mountMetrics, mountNotFound } from '../server/http-routes';
@@ -54,14 +55,15 @@ export class Runner {
     const metrics = new Metrics(config.metrics.prefix);
     metrics.collectProcessMetrics();
     const avoided = rpcAvoidedCounters(metrics);
+    const traffic = new Traffic(metrics);
     const apps = new Apps();
     const main = apps.appFor(config.server.host, config.server.port);
     const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
     const bus = createBroadcastBus(config.broadcast, { logger: logger.child({ component: 'broadcast' }), metrics, nodeId: config.nodeId });
     const registry = new SessionRegistry();
-    const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision);
-    const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, metrics);
+    const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
+    const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
 
     const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
     const remote: Controller = rpc ? rpc.controller : new NoRpcController();
@@ -106,6 +108,7 @@ export class Runner {
       { open: (connection, admission, pingTopic) => manager.open(connection, admission, pingTopic), receive: (session, frame) => processor.receive(session, frame), closed: (session) => manager.closed(session) },
       config.server,
       upgrade,
+      traffic,
       logger,
       metrics,
     );

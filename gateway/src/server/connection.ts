@@ -1,3 +1,4 @@
+import type { Traffic } from '../metrics/traffic';
 import type { Connection } from '../session/connection';
 import type { Session } from '../session/session';
 import type { Admission } from '../session/connector';
@@ -15,10 +16,14 @@ export interface SocketData {
 export class UwsConnection implements Connection {
   closed = false;
 
-  constructor(private readonly ws: WebSocket<SocketData>) {}
+  constructor(
+    private readonly ws: WebSocket<SocketData>,
+    private readonly traffic: Traffic,
+  ) {}
 
   send(frames: readonly string[]): void {
     if (this.closed || frames.length === 0) return;
+    for (const frame of frames) this.traffic.sent(frame, 1);
     if (frames.length === 1) {
       this.ws.send(frames[0]!, false, false);
       return;

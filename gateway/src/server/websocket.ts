@@ -1,6 +1,7 @@
 import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
+import type { Traffic } from '../metrics/traffic';
 import { Close } from '../protocol/frames';
 import type { Connection } from '../session/connection';
 import type { Admission } from '../session/connector';
@@ -37,6 +38,7 @@ export function createWebSocketBehavior(
   host: SessionHost,
   limits: SocketLimits,
   upgrade: NonNullable<WebSocketBehavior<SocketData>['upgrade']>,
+  traffic: Traffic,
   logger: Logger,
   metrics: Metrics,
 ): WebSocketBehavior<SocketData> {
@@ -51,13 +53,14 @@ export function createWebSocketBehavior(
     upgrade,
     open(ws: WebSocket<SocketData>) {
       const data = ws.getUserData();
-      const connection = new UwsConnection(ws);
+      const connection = new UwsConnection(ws, traffic);
       data.connection = connection;
       data.session = host.open(connection, data.admission!, data.pingTopic);
       data.admission = null;
     },
     message(ws: WebSocket<SocketData>, message: ArrayBuffer) {
       const data = ws.getUserData();
+      traffic.bytesReceived += message.byteLength;
       if (!data.session) return;
       if (message.byteLength > limits.maxMessageSize) {
         oversizeMessages.inc();

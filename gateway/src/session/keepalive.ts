@@ -1,4 +1,5 @@
 import type { PingPrecision } from '../config/config';
+import type { Traffic } from '../metrics/traffic';
 import { pingFrame } from '../protocol/frames';
 import type { TopicPublisher } from './connection';
 
@@ -35,6 +36,7 @@ export class Keepalive {
     private readonly publisher: TopicPublisher,
     private readonly defaultIntervalSec: number,
     private readonly defaultPrecision: PingPrecision,
+    private readonly traffic: Traffic,
   ) {}
 
   /** The ping topic for a connection's query string; null when it asked for no pings (`pi=0`). */
@@ -80,7 +82,10 @@ export class Keepalive {
     this.elapsedSec += 1;
     const now = Date.now();
     for (const [topic, group] of this.groups) {
-      if (this.elapsedSec % group.intervalSec === 0) this.publisher.publish(topic, pingFrame(timestamp(group.precision, now)));
+      if (this.elapsedSec % group.intervalSec !== 0) continue;
+      const frame = pingFrame(timestamp(group.precision, now));
+      this.publisher.publish(topic, frame);
+      this.traffic.pinged(frame, group.members);
     }
   }
 }

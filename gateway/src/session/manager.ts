@@ -22,6 +22,8 @@ export interface DisconnectPolicy {
  * tells the Rails app when it has to know.
  */
 export class SessionManager {
+  private readonly remoteCommands;
+
   constructor(
     private readonly registry: SessionRegistry,
     private readonly hub: Hub,
@@ -34,6 +36,7 @@ export class SessionManager {
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
+    this.remoteCommands = metrics.counter('remote_commands_total', 'Remote commands executed (disconnect)');
     metrics.gauge('clients_num', 'Authenticated connections', () => registry.size);
     metrics.gauge('clients_uniq_num', 'Distinct connection identifiers', () => registry.uniqueIdentifiers);
   }
@@ -96,6 +99,7 @@ export class SessionManager {
   }
 
   execute(command: RemoteCommand): void {
+    this.remoteCommands.inc();
     const { identifier, reconnect } = command.payload;
     const sessions = this.registry.withIdentifiers(identifier);
     for (const session of sessions) this.disconnect(session, 'remote', Close.remote, reconnect);

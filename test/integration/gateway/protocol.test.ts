@@ -176,6 +176,7 @@ describe('broadcasts', () => {
     const first = await connect('remote-bob');
     const second = await connect('remote-bob');
     const bystander = await connect('remote-ann');
+    const commandsBefore = await metricValue(gateway.httpUrl, 'cableway_remote_commands_total');
     const status = await postBroadcast(gateway.broadcastUrl, {
       command: 'disconnect',
       payload: { identifier: '{"current_user":"remote-bob"}', reconnect: false },
@@ -186,6 +187,7 @@ describe('broadcasts', () => {
       expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'remote', reconnect: false });
     }
     await stillReads(bystander);
+    expect(await metricValue(gateway.httpUrl, 'cableway_remote_commands_total')).toBe(commandsBefore + 1);
     bystander.close();
   });
 });

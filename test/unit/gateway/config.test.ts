@@ -123,6 +123,11 @@ describe('configuration', () => {
     expect(config.broadcast.http.key).toBeNull();
   });
 
+  it('renames the internal channel when it would be the legacy broadcast channel', () => {
+    const config = configOf(['--redis_url=redis://x:1', '--redis_channel=shared', '--pubsub_internal_channel=shared']);
+    expect(config.broadcast.internalChannel).toBe('shared-int');
+  });
+
   it('gives node-to-node channels a prefix when Rails channels have none', () => {
     const config = configOf(['--broadcast_adapter=actioncable', '--redis_url=redis://localhost:6379']);
     expect(config.broadcast.pubsubChannelPrefix).toBe('cableway:');

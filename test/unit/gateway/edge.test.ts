@@ -1,6 +1,8 @@
 import { originAllowed } from '../../../gateway/src/server/origin';
 import { negotiateProtocol, offeredProtocols } from '../../../gateway/src/server/subprotocol';
 import { Keepalive } from '../../../gateway/src/session/keepalive';
+import { Traffic } from '../../../gateway/src/metrics/traffic';
+import { Metrics } from '../../../shared/src/metrics';
 import { mergeState } from '../../../gateway/src/session/state';
 
 describe('allowed origins', () => {
@@ -31,7 +33,7 @@ describe('sub-protocols', () => {
 });
 
 describe('keepalive topics', () => {
-  const keepalive = new Keepalive({ publish: () => undefined }, 3, 's');
+  const keepalive = new Keepalive({ publish: () => undefined }, 3, 's', new Traffic(new Metrics('test_')));
 
   it('uses the configured interval and precision unless the query says otherwise', () => {
     expect(keepalive.topicFor('')).toBe('ping:3:s');

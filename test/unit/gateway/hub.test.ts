@@ -1,4 +1,5 @@
 import { Metrics } from '../../../shared/src/metrics';
+import { Traffic } from '../../../gateway/src/metrics/traffic';
 import { Hub, type StreamListener } from '../../../gateway/src/hub/hub';
 import { dataFrame, frameMessage } from '../../../gateway/src/hub/frame';
 import type { Connection, TopicPublisher } from '../../../gateway/src/session/connection';
@@ -37,13 +38,15 @@ function setup() {
     unsubscribe: (stream) => void listened.push(`-${stream}`),
   };
   const connections = new Map<string, RecordingConnection>();
-  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), new Metrics('test_'));
+  const metrics = new Metrics('test_');
+  const traffic = new Traffic(metrics);
+  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), traffic, metrics);
   const connect = (sid: string) => {
     const connection = new RecordingConnection(published);
     connections.set(sid, connection);
     return connection;
   };
-  return { hub, published, listened, connect };
+  return { hub, published, listened, connect, traffic };
 }
 
 describe('hub', () => {
@@ -82,6 +85,16 @@ describe('hub', () => {
     const { hub, published } = setup();
     hub.broadcast({ stream: 'nobody', data: '1' });
     expect(published).toHaveLength(0);
+  });
+
+  it('counts every frame the fan-out writes, and its bytes', () => {
+    const { hub, connect, traffic } = setup();
+    hub.subscribe(connect('a'), 's', 'i');
+    hub.subscribe(connect('b'), 's', 'i');
+    hub.subscribe(connect('c'), 's', 'j');
+    hub.broadcast({ stream: 's', data: '"é"' });
+    expect(traffic.framesSent).toBe(3);
+    expect(traffic.bytesSent).toBe(2 * Buffer.byteLength('{"identifier":"i","message":"é"}') + Buffer.byteLength('{"identifier":"j","message":"é"}'));
   });
 
   it('publishes from the excluded socket so that it alone does not receive the message', () => {
