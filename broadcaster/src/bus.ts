@@ -14,7 +14,7 @@ export interface HttpBroadcastEndpoint {
   readonly path: string;
   /** Largest body accepted, in bytes; larger ones get 413 without being read further. */
   readonly maxBodySize: number;
-  /** Authorizes and takes one request body; answers the HTTP status (201, 401 or 422). */
+  /** Authorizes and takes one request body; answers the HTTP status (201, 401, 422, or 503 while Redis is down). */
   handle(authorization: string, body: Buffer): number;
 }
 

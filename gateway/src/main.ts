@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error('unhandled promise rejection', { error: errorMessage(reason) });
   });
+  logger.info(`Starting Cableway ${VERSION}`, { pid: process.pid, node: process.version });
   try {
     nativeUws();
     const runner = await Runner.start(config, logger);

@@ -49,6 +49,7 @@ describe('a Redis outage', () => {
     await waitFor(async () => (await health(second)).body === 'degraded: redis', 'health to report the outage');
     expect((await health(second)).status).toBe(200);
     expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(0);
+    expect(await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"lost"' })).toBe(503);
     client.send({ command: 'ping' });
     await client.next((frame) => frame.type === 'pong');
 

@@ -44,6 +44,27 @@ export const broadcastCliOptions = {
     category: 'Transport',
     help: 'Application secret: the broadcast key is derived from it when --broadcast_key is not set',
   },
+  token: {
+    type: 'string',
+    default: '',
+    category: 'Credentials',
+    help: 'Instead of publishing, print a JWT identification token carrying these identifiers (JSON)',
+  },
+  jwt_secret: { type: 'string', default: '', secret: true, category: 'Credentials', help: 'Secret of --token (default: --secret)' },
+  jwt_ttl: { type: 'integer', default: 3600, category: 'Credentials', help: 'Seconds a --token stays valid (0: never expires)' },
+  sign_stream: {
+    type: 'string',
+    default: '',
+    category: 'Credentials',
+    help: 'Instead of publishing, print this stream name signed for Turbo, CableReady and $pubsub subscriptions',
+  },
+  streams_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'Credentials',
+    help: 'Secret of --sign_stream (default: --secret)',
+  },
   redis_channel: broadcastOptions.redis_channel,
   redisx_stream: broadcastOptions.redisx_stream,
   actioncable_channel_prefix: broadcastOptions.actioncable_channel_prefix,
@@ -55,6 +76,8 @@ export type BroadcastCliValues = OptionValues<typeof broadcastCliOptions>;
 export const CLI_USAGE = [
   'Usage: cableway-broadcast --stream=NAME --data=JSON [--transport=redis|redisx|http|actioncable] [options]',
   '       cableway-broadcast --disconnect=IDENTIFIERS [--reconnect] [options]',
+  '       cableway-broadcast --token=IDENTIFIERS [--jwt_secret=KEY] [--jwt_ttl=SECONDS]',
+  '       cableway-broadcast --sign_stream=NAME [--streams_secret=KEY]',
 ].join('\n');
 
 /** What one invocation does: which publisher, and what it sends. */

@@ -1,6 +1,7 @@
 import { CablewayError, ConfigError, errorMessage } from '../../../shared/src/errors';
 import { formatHelp, parseOptions } from '../../../shared/src/config/options';
 import { createPublisher, type Publisher } from '../publisher/publisher';
+import { credentialOf } from './credentials';
 import { broadcastCliOptions, CLI_USAGE, resolveCliRequest, type CliRequest } from './options';
 
 export interface CliOutput {
@@ -12,11 +13,16 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_BAD_FLAGS = 2;
 
-type Invocation = 'help' | { readonly request: CliRequest; readonly publisher: Publisher };
+type Invocation =
+  | 'help'
+  | { readonly credential: Promise<string> }
+  | { readonly request: CliRequest; readonly publisher: Publisher };
 
 function invocation(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
   const parsed = parseOptions(broadcastCliOptions, argv, env, ['help']);
   if (parsed.actions.has('help')) return 'help';
+  const credential = credentialOf(parsed.values);
+  if (credential) return { credential };
   const request = resolveCliRequest(parsed.values);
   return { request, publisher: createPublisher(request.publisher) };
 }
@@ -37,6 +43,10 @@ export async function runBroadcastCli(
   }
   if (wanted === 'help') {
     output.stdout(formatHelp(broadcastCliOptions, CLI_USAGE));
+    return EXIT_OK;
+  }
+  if ('credential' in wanted) {
+    output.stdout(await wanted.credential);
     return EXIT_OK;
   }
   const { request, publisher } = wanted;

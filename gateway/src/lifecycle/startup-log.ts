@@ -1,11 +1,9 @@
 import type { Logger } from '../../../shared/src/logger';
-import { VERSION } from '../../../shared/src/version';
 import type { GatewayConfig } from '../config/config';
 
-/** One line per enabled feature, never a secret. */
+/** Once the node listens: one line per enabled feature, never a secret. */
 export function logStartup(config: GatewayConfig, logger: Logger): void {
   const { server, auth, streams, rpc, broadcast, metrics } = config;
-  logger.info(`Starting Cableway ${VERSION}`, { pid: process.pid, node: process.version });
   for (const path of server.paths) logger.info(`Handle WebSocket connections at ws://${server.host}:${server.port}${path}`);
   logger.info(`Health check at http://${server.host}:${server.port}${server.healthPath}`);
   if (auth.jwt) logger.info(`JWT identification is enabled (param: ${auth.jwt.param}, enforced: ${auth.jwt.enforce})`);
