@@ -1,3 +1,5 @@
+import { rejectFrame } from '../protocol/frames';
+
 /**
  * The seam between a session and whoever decides about its commands: the RPC server (the Rails app) or a
  * local verifier (signed streams). A rejection is a result (FAILURE); a thrown error means the
@@ -81,13 +83,15 @@ export interface Disconnector {
   disconnect(request: DisconnectRequest): Promise<void>;
 }
 
-/** A result that changes nothing and sends nothing: what a failed command leaves behind. */
-export const EMPTY_COMMAND_RESULT: CommandResult = {
-  status: 'ERROR',
-  disconnect: false,
-  stopStreams: false,
-  stoppedStreams: [],
-  streams: [],
-  transmissions: [],
-  disconnectInterest: false,
-};
+/** A subscription refused at the edge: the client gets reject_subscription, the Rails app hears nothing. */
+export function subscriptionRejected(identifier: string): CommandResult {
+  return {
+    status: 'FAILURE',
+    disconnect: false,
+    stopStreams: false,
+    stoppedStreams: [],
+    streams: [],
+    transmissions: [rejectFrame(identifier)],
+    disconnectInterest: false,
+  };
+}

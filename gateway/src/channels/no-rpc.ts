@@ -1,19 +1,10 @@
 import { CommandError } from '../../../shared/src/errors';
-import { rejectFrame } from '../protocol/frames';
-import type { CommandResult, Controller } from './controller';
+import { subscriptionRejected, type CommandResult, type Controller } from './controller';
 
 /** With --norpc, channels that need the Rails app are refused: subscriptions rejected, the rest errors. */
 export class NoRpcController implements Controller {
   async subscribe(_context: unknown, identifier: string): Promise<CommandResult> {
-    return {
-      status: 'FAILURE',
-      disconnect: false,
-      stopStreams: false,
-      stoppedStreams: [],
-      streams: [],
-      transmissions: [rejectFrame(identifier)],
-      disconnectInterest: false,
-    };
+    return subscriptionRejected(identifier);
   }
 
   async unsubscribe(): Promise<CommandResult> {

@@ -1,7 +1,7 @@
 import type { Logger } from '../../../shared/src/logger';
 import { MessageVerifier } from '../../../shared/src/message-verifier';
-import { confirmFrame, rejectFrame } from '../protocol/frames';
-import type { CommandContext, CommandResult, StateMap } from './controller';
+import { confirmFrame } from '../protocol/frames';
+import { subscriptionRejected, type CommandContext, type CommandResult, type StateMap } from './controller';
 import { identifierParams, type IdentifierParams } from './identifier-params';
 import type { LocalChannel } from './local-channel';
 
@@ -70,15 +70,7 @@ export class StreamChannel implements LocalChannel {
       if (this.logger.enabled('debug')) {
         this.logger.debug('subscription rejected', { sid: context.sid, identifier, reason: resolution.rejection });
       }
-      return {
-        status: 'FAILURE',
-        disconnect: false,
-        stopStreams: false,
-        stoppedStreams: [],
-        streams: [],
-        transmissions: [rejectFrame(identifier)],
-        disconnectInterest: false,
-      };
+      return subscriptionRejected(identifier);
     }
     return {
       status: 'SUCCESS',

@@ -1,30 +1,12 @@
-import { Redis } from 'ioredis';
 import type { AdapterName } from '../../../broadcaster/src/options';
-import { startRedisServer, type RedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, redisConfig, startNode, type TestNode } from './harness';
+import { busConfig, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
 
-let server: RedisServer;
-let client: Redis;
-const nodes: TestNode[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((node) => node.bus.shutdown()));
-});
-
-afterAll(async () => {
-  client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
 
 async function node(adapter: AdapterName, overrides: Parameters<typeof busConfig>[0] = { adapters: [adapter] }): Promise<TestNode> {
-  const started = await startNode(busConfig({ redis: redisConfig(server.url), ...overrides }), `node-${adapter}`);
-  nodes.push(started);
+  const started = await startNode(busConfig({ redis: redisConfig(redis.server.url), ...overrides }), `node-${adapter}`);
+  redis.nodes.push(started);
   return started;
 }
 
@@ -34,10 +16,10 @@ const feeds: Record<'http' | 'redis' | 'redisx', (node: TestNode, raw: string) =
     expect(node.bus.httpEndpoint!.handle('', Buffer.from(raw))).toBe(201);
   },
   redis: async (_node, raw) => {
-    await client.publish('__anycable__', raw);
+    await redis.client.publish('__anycable__', raw);
   },
   redisx: async (_node, raw) => {
-    await client.xadd('__anycable__', '*', 'payload', raw);
+    await redis.client.xadd('__anycable__', '*', 'payload', raw);
   },
 };
 
@@ -95,13 +77,13 @@ describe('publications_total', () => {
 describe('the redisx adapter', () => {
   test('counts an entry without a payload field as malformed and acknowledges it', async () => {
     const target = await node('redisx');
-    await client.xadd('__anycable__', '*', 'body', JSON.stringify(message('a', 1)));
-    await client.xadd('__anycable__', '*', 'payload', JSON.stringify(message('a', 2)));
+    await redis.client.xadd('__anycable__', '*', 'body', JSON.stringify(message('a', 1)));
+    await redis.client.xadd('__anycable__', '*', 'payload', JSON.stringify(message('a', 2)));
 
     await waitFor(() => target.recorder.messages.length === 1, 'the good entry');
     expect(await target.metric('failed_broadcast_msg_total')).toBe(1);
-    await waitFor(async () => (await client.xlen('__anycable__')) === 0, 'both entries deleted');
-    expect(await client.xpending('__anycable__', 'bx')).toEqual([0, null, null, null]);
+    await waitFor(async () => (await redis.client.xlen('__anycable__')) === 0, 'both entries deleted');
+    expect(await redis.client.xpending('__anycable__', 'bx')).toEqual([0, null, null, null]);
   });
 });
 
@@ -109,9 +91,9 @@ describe('the actioncable adapter', () => {
   test('hears the prefixed channel of each stream the node serves and delivers the payload as the message', async () => {
     const target = await node('actioncable', { adapters: ['actioncable'], actioncablePrefix: 'myapp_production' });
     await target.bus.subscribe('chat_1');
-    await client.publish('myapp_production:chat_1', '{"text":"one"}');
-    await client.publish('myapp_production:chat_2', '{"text":"not served"}');
-    await client.publish('myapp_production:chat_1', '{"text":"two"}');
+    await redis.client.publish('myapp_production:chat_1', '{"text":"one"}');
+    await redis.client.publish('myapp_production:chat_2', '{"text":"not served"}');
+    await redis.client.publish('myapp_production:chat_1', '{"text":"two"}');
 
     await waitFor(() => target.recorder.messages.length === 2, 'two deliveries');
     expect(target.recorder.messages).toEqual([
@@ -123,17 +105,17 @@ describe('the actioncable adapter', () => {
   test('subscribes the bare stream name when Rails has no channel prefix, and stops when the stream is left', async () => {
     const target = await node('actioncable');
     await target.bus.subscribe('chat_1');
-    expect(await client.pubsub('NUMSUB', 'chat_1')).toEqual(['chat_1', 1]);
+    expect(await redis.client.pubsub('NUMSUB', 'chat_1')).toEqual(['chat_1', 1]);
 
     target.bus.unsubscribe('chat_1');
-    await waitFor(async () => (await client.pubsub('NUMSUB', 'chat_1'))[1] === 0, 'the channel unsubscribed');
+    await waitFor(async () => (await redis.client.pubsub('NUMSUB', 'chat_1'))[1] === 0, 'the channel unsubscribed');
   });
 
   test('counts and skips a payload that is not JSON, and delivers the next good one', async () => {
     const target = await node('actioncable');
     await target.bus.subscribe('chat_1');
-    await client.publish('chat_1', '<html>');
-    await client.publish('chat_1', '"<turbo-stream></turbo-stream>"');
+    await redis.client.publish('chat_1', '<html>');
+    await redis.client.publish('chat_1', '"<turbo-stream></turbo-stream>"');
 
     await waitFor(() => target.recorder.messages.length === 1, 'the good message');
     expect(target.recorder.dataOf('chat_1')).toEqual(['"<turbo-stream></turbo-stream>"']);
@@ -145,6 +127,6 @@ describe('the actioncable adapter', () => {
     await target.bus.subscribe('chat_1');
 
     expect(target.logs.some((line) => line.includes('pub/sub channels take a prefix') && line.includes('cableway:'))).toBe(true);
-    expect((await client.pubsub('CHANNELS', '*chat_1')).sort()).toEqual(['cableway:chat_1', 'chat_1']);
+    expect((await redis.client.pubsub('CHANNELS', '*chat_1')).sort()).toEqual(['cableway:chat_1', 'chat_1']);
   });
 });

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
 import type { BroadcastBus, DeliveryHandler } from '../../../broadcaster/src/bus';
 import type { AdapterName, BroadcastConfig } from '../../../broadcaster/src/options';
@@ -6,6 +7,7 @@ import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../../shared/src/publication';
 import type { RedisConfig } from '../../../shared/src/redis/options';
+import { startRedisServer, type RedisServer } from '../../support/redis-server';
 
 /** A DeliveryHandler that remembers everything it was handed, in order. */
 export class Recorder implements DeliveryHandler {
@@ -86,4 +88,29 @@ export async function startNode(
 /** An HTTP broadcast body for `messages`: one object, or an array when there are several. */
 export function publicationBody(...messages: StreamMessage[]): Buffer {
   return Buffer.from(JSON.stringify(messages.length === 1 ? messages[0] : messages));
+}
+
+export interface RedisFixture {
+  readonly server: RedisServer;
+  /** A plain client, for publishing as Rails does and for inspecting Redis. */
+  readonly client: Redis;
+  /** Nodes a test started; each is shut down after its test. */
+  readonly nodes: TestNode[];
+}
+
+/** A redis-server for the whole test file, with the hooks that start and stop it and the test's nodes. */
+export function useRedisServer(): RedisFixture {
+  const fixture = { nodes: [] as TestNode[] } as { server: RedisServer; client: Redis; nodes: TestNode[] };
+  beforeAll(async () => {
+    fixture.server = await startRedisServer();
+    fixture.client = new Redis(fixture.server.url);
+  });
+  afterEach(async () => {
+    await Promise.all(fixture.nodes.splice(0).map((node) => node.bus.shutdown()));
+  });
+  afterAll(async () => {
+    fixture.client.disconnect();
+    await fixture.server.stop();
+  });
+  return fixture;
 }

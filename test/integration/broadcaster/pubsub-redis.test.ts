@@ -1,30 +1,12 @@
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, redisConfig, startNode, type TestNode } from './harness';
+import { busConfig, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
 
-let server: RedisServer;
-let client: Redis;
-const nodes: TestNode[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((node) => node.bus.shutdown()));
-});
-
-afterAll(async () => {
-  client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
 
 async function twoNodes(): Promise<[TestNode, TestNode]> {
-  const config = busConfig({ adapters: ['http'], pubsub: 'redis', redis: redisConfig(server.url) });
+  const config = busConfig({ adapters: ['http'], pubsub: 'redis', redis: redisConfig(redis.server.url) });
   const started = await Promise.all([startNode(config, 'node-a'), startNode(config, 'node-b')]);
-  nodes.push(...started);
+  redis.nodes.push(...started);
   return started;
 }
 
@@ -33,7 +15,7 @@ function post(node: TestNode, body: unknown): void {
 }
 
 async function subscribers(channel: string): Promise<number> {
-  const [, count] = (await client.pubsub('NUMSUB', channel)) as [string, number];
+  const [, count] = (await redis.client.pubsub('NUMSUB', channel)) as [string, number];
   return count;
 }
 
@@ -59,7 +41,7 @@ describe('the redis pub/sub between nodes', () => {
     await b.bus.subscribe('room:1');
     await b.bus.subscribe('room:2');
 
-    expect(await client.pubsub('CHANNELS', 'room:*')).toEqual(expect.arrayContaining(['room:1', 'room:2']));
+    expect(await redis.client.pubsub('CHANNELS', 'room:*')).toEqual(expect.arrayContaining(['room:1', 'room:2']));
     expect(await subscribers('room:1')).toBe(2);
     expect(await subscribers('room:2')).toBe(1);
     expect(await b.metric('pubsub_subscribed_streams')).toBe(2);
@@ -130,8 +112,8 @@ describe('the redis pub/sub between nodes', () => {
   test('counts and skips a malformed message on a stream channel', async () => {
     const [, b] = await twoNodes();
     await b.bus.subscribe('s');
-    await client.publish('s', 'garbage');
-    await client.publish('s', JSON.stringify({ stream: 's', data: '1' }));
+    await redis.client.publish('s', 'garbage');
+    await redis.client.publish('s', JSON.stringify({ stream: 's', data: '1' }));
 
     await waitFor(() => b.recorder.messages.length === 1, 'the good message');
     expect(await b.metric('failed_broadcast_msg_total')).toBe(1);
@@ -139,7 +121,7 @@ describe('the redis pub/sub between nodes', () => {
 });
 
 async function subscribeCommandCount(): Promise<number> {
-  const stats = await client.info('commandstats');
+  const stats = await redis.client.info('commandstats');
   const match = /cmdstat_subscribe:calls=(\d+)/.exec(stats);
   return match ? Number(match[1]) : 0;
 }

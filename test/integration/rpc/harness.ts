@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../../../gateway/src/config/config';
 import { createRpc, type Rpc } from '../../../gateway/src/rpc/rpc';
 import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
+import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
 
 export interface RpcUnderTest {
   readonly rpc: Rpc;
@@ -68,4 +69,31 @@ export function annContext(overrides: Partial<CommandContext> = {}): CommandCont
     istate: { room: '42' },
     ...overrides,
   };
+}
+
+export interface RpcServerFixture {
+  readonly server: TestRpcServer;
+  /** The RPC room pointed at `server`; shut down after the test. */
+  rpc(settings?: RpcSettings): RpcUnderTest;
+}
+
+/** A fresh test RPC server for every test, and the RPC room a test builds against it. */
+export function useRpcServer(): RpcServerFixture {
+  let subject: RpcUnderTest | undefined;
+  const fixture = {
+    server: undefined as unknown as TestRpcServer,
+    rpc(settings?: RpcSettings): RpcUnderTest {
+      subject = rpcFor(fixture.server.address, settings);
+      return subject;
+    },
+  };
+  beforeEach(async () => {
+    fixture.server = await startRpcServer();
+  });
+  afterEach(async () => {
+    await subject?.rpc.shutdown(Date.now() + 1000);
+    subject = undefined;
+    await fixture.server.stop();
+  });
+  return fixture;
 }
