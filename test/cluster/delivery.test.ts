@@ -1,7 +1,6 @@
-import WebSocket from 'ws';
 import { createPublisher, type Publisher, type PublisherOptions } from '../../broadcaster/src/publisher/publisher';
 import type { RedisConfig } from '../../shared/src/redis/options';
-import { actionCableClient, anycableWeb, type ActionCableClient } from '../support/clients';
+import { actionCableClient, anycableCable, type ActionCableClient } from '../support/clients';
 import { metricValue, startGateway, type GatewayProcess } from '../support/gateway';
 import { redisCli, startRedisServer, type RedisServer } from '../support/redis-server';
 import { waitFor } from '../support/wait';
@@ -75,7 +74,7 @@ async function follow(node: GatewayProcess, index: number, stream: string): Prom
     await recorder.confirmed();
     return { node: index, stream, received: recorder.received, close: () => client.close() };
   }
-  const cable = anycableWeb().createCable(node.url, { websocketImplementation: WebSocket, logLevel: 'error' });
+  const cable = anycableCable(node.url);
   const channel = cable.streamFrom(stream);
   channel.on('message', (message: unknown) => received.push(message));
   await channel.ensureSubscribed();

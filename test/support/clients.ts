@@ -81,12 +81,18 @@ export function actionCableClient(url: string, headers: Record<string, string> =
   };
 }
 
-type AnyCableWeb = typeof import('@anycable/web');
+type CableOptions = Partial<import('@anycable/core').CreateOptions<import('@anycable/core').ProtocolID>>;
 
-/** `@anycable/web`, loaded lazily: it is an ES module compiled for jest. */
-export function anycableWeb(): AnyCableWeb {
+/**
+ * An `@anycable/web` cable on the `ws` package, quiet (its logger would print every expected rejection).
+ * The libraries are ES modules compiled for jest, so they are loaded on first use.
+ */
+export function anycableCable(url: string, options: CableOptions = {}): import('@anycable/core').Cable {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@anycable/web') as AnyCableWeb;
+  const web = require('@anycable/web') as typeof import('@anycable/web');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NoopLogger } = require('@anycable/core') as typeof import('@anycable/core');
+  return web.createCable(url, { websocketImplementation: WebSocket, logger: new NoopLogger(), ...options });
 }
 
 /** A raw client: sends any frame, records every frame and the close. */

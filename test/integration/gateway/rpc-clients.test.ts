@@ -1,5 +1,4 @@
-import WebSocket from 'ws';
-import { actionCableClient, anycableWeb, rawClient, type RawClient } from '../../support/clients';
+import { actionCableClient, anycableCable, rawClient, type RawClient } from '../../support/clients';
 import { postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
 import { waitFor } from '../../support/wait';
@@ -73,14 +72,8 @@ describe('@rails/actioncable through the RPC path', () => {
 });
 
 describe('@anycable/web through the RPC path', () => {
-  const { createCable } = anycableWeb();
-
   it('connects, subscribes, performs and receives broadcasts', async () => {
-    const cable = createCable(gateway.url, {
-      websocketImplementation: WebSocket,
-      websocketOptions: { headers: { cookie: 'username=dave' } },
-      logLevel: 'error',
-    });
+    const cable = anycableCable(gateway.url, { websocketOptions: { headers: { cookie: 'username=dave' } } });
     const channel = cable.subscribeTo('ChatChannel', { room: 'web1' });
     const received: unknown[] = [];
     channel.on('message', (message: unknown) => received.push(message));
@@ -92,11 +85,7 @@ describe('@anycable/web through the RPC path', () => {
   });
 
   it('sees the subscription rejected for a channel the app refuses', async () => {
-    const cable = createCable(gateway.url, {
-      websocketImplementation: WebSocket,
-      websocketOptions: { headers: { cookie: 'username=dave' } },
-      logLevel: 'error',
-    });
+    const cable = anycableCable(gateway.url, { websocketOptions: { headers: { cookie: 'username=dave' } } });
     const channel = cable.subscribeTo('RejectChannel');
     await expect(channel.ensureSubscribed()).rejects.toBeDefined();
     cable.disconnect();

@@ -1,8 +1,7 @@
-import WebSocket from 'ws';
 import vectors from '../../fixtures/rails-vectors.json';
 import { issueIdentificationToken } from '../../../shared/src/tokens';
 import { signStreamName } from '../../../shared/src/message-verifier';
-import { actionCableClient, anycableWeb, rawClient, type RawClient } from '../../support/clients';
+import { actionCableClient, anycableCable, rawClient, type RawClient } from '../../support/clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
 import { freePort } from '../../support/ports';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
@@ -253,9 +252,7 @@ describe('@anycable/web with a token refresher', () => {
       const expired = vectors.jwt.find((vector) => vector.expect === 'token_expired')!.token;
       const fresh = await issueIdentificationToken({ user_id: 42 }, JWT_KEY);
       let refreshes = 0;
-      const cable = anycableWeb().createCable(`${gateway.url}?jid=${expired}`, {
-        websocketImplementation: WebSocket,
-        logLevel: 'error',
+      const cable = anycableCable(`${gateway.url}?jid=${expired}`, {
         tokenRefresher: async (transport: { setToken(token: string, param: string): void }) => {
           refreshes += 1;
           transport.setToken(fresh, 'jid');

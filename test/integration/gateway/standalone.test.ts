@@ -1,6 +1,5 @@
-import { actionCableClient, anycableWeb, rawClient, RawClient } from '../../support/clients';
+import { actionCableClient, anycableCable, rawClient, RawClient } from '../../support/clients';
 import { postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
-import WebSocket from 'ws';
 import { waitFor } from '../../support/wait';
 
 /** `npm start`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
@@ -29,7 +28,7 @@ describe('the standalone public node', () => {
   });
 
   it('delivers an HTTP broadcast to an @anycable/web client of a public stream', async () => {
-    const cable = anycableWeb().createCable(gateway.url, { websocketImplementation: WebSocket, logLevel: 'error' });
+    const cable = anycableCable(gateway.url);
     const channel = cable.streamFrom('demo-web');
     const received: unknown[] = [];
     channel.on('message', (message: unknown) => received.push(message));
