@@ -1,4 +1,4 @@
-import { listen, listeningPort, stopListening } from './listen';
+import { listen, stopListening } from './listen';
 import { nativeUws, type TemplatedApp, type us_listen_socket } from './uws';
 
 interface Listener {
@@ -25,18 +25,14 @@ export class Apps {
     return listener.app;
   }
 
+  all(): TemplatedApp[] {
+    return [...this.listeners.values()].map((listener) => listener.app);
+  }
+
   async listenAll(): Promise<void> {
     for (const listener of this.listeners.values()) {
       listener.socket = await listen(listener.app, listener.host, listener.port, false);
     }
-  }
-
-  /** The port an app actually listens on (differs from the configured one when that was 0). */
-  portOf(app: TemplatedApp): number {
-    for (const listener of this.listeners.values()) {
-      if (listener.app === app && listener.socket) return listeningPort(listener.socket);
-    }
-    return 0;
   }
 
   /** Stops accepting connections; open sockets stay until they are closed. */

@@ -24,10 +24,6 @@ export function listen(app: TemplatedApp, host: string, port: number, shared: bo
   });
 }
 
-export function listeningPort(socket: us_listen_socket): number {
-  return nativeUws().us_socket_local_port(socket as never);
-}
-
 export function stopListening(socket: us_listen_socket): void {
   nativeUws().us_listen_socket_close(socket);
 }

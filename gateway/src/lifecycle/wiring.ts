@@ -1,0 +1,102 @@
+import type { Logger } from '../../../shared/src/logger';
+import { Metrics } from '../../../shared/src/metrics';
+import type { BroadcastBus } from '../../../broadcaster/src/bus';
+import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
+import type { Identifier } from '../auth/identifier';
+import { JwtIdentifier, jwtHeaderFor } from '../auth/jwt';
+import { NoauthIdentifier } from '../auth/noauth';
+import { IdentifierPipeline } from '../auth/pipeline';
+import type { Disconnector, RequestEnv } from '../channels/controller';
+import { NoRpcController } from '../channels/no-rpc';
+import { ChannelRouter } from '../channels/router';
+import { signedStreamChannels } from '../channels/signed-streams';
+import type { GatewayConfig } from '../config/config';
+import { Hub } from '../hub/hub';
+import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
+import { Traffic } from '../metrics/traffic';
+import { Close } from '../protocol/frames';
+import { createRpc, type Rpc } from '../rpc/rpc';
+import { Apps } from '../server/apps';
+import type { Handshake } from '../server/handshake';
+import type { TemplatedApp } from '../server/uws';
+import { CommandProcessor } from '../session/commands';
+import { Connector } from '../session/connector';
+import { requestEnvOf } from '../session/env';
+import { Keepalive } from '../session/keepalive';
+import { SessionManager } from '../session/manager';
+import { SessionRegistry } from '../session/registry';
+import { SlowClientSweeper } from '../session/slow-clients';
+
+/** Every part of a node, built and connected, nothing started. */
+export interface NodeParts {
+  readonly metrics: Metrics;
+  readonly traffic: Traffic;
+  readonly apps: Apps;
+  /** The app serving WebSockets and health; its topics carry every broadcast and ping. */
+  readonly main: TemplatedApp;
+  readonly bus: BroadcastBus;
+  readonly registry: SessionRegistry;
+  readonly keepalive: Keepalive;
+  readonly hub: Hub;
+  readonly rpc: Rpc | null;
+  readonly connector: Connector;
+  readonly manager: SessionManager;
+  readonly processor: CommandProcessor;
+  readonly sweeper: SlowClientSweeper;
+}
+
+/** With no RPC server there is nothing to tell of a disconnect. */
+const NO_DISCONNECTS: Disconnector = { disconnect: async () => undefined };
+
+function identifierPipeline(config: GatewayConfig, logger: Logger): IdentifierPipeline {
+  const identifiers: Identifier[] = [];
+  if (config.auth.jwt) identifiers.push(new JwtIdentifier(config.auth.jwt, logger));
+  if (config.auth.noauth) identifiers.push(new NoauthIdentifier());
+  return new IdentifierPipeline(identifiers);
+}
+
+function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => RequestEnv {
+  const jwt = config.auth.jwt;
+  return (handshake) => requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null);
+}
+
+/** The only place where the rooms meet: builds a node's parts from its config. */
+export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
+  const metrics = new Metrics(config.metrics.prefix);
+  metrics.collectProcessMetrics();
+  const avoided = rpcAvoidedCounters(metrics);
+  const traffic = new Traffic(metrics);
+  const apps = new Apps();
+  const main = apps.appFor(config.server.host, config.server.port);
+  const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
+
+  const bus = createBroadcastBus(config.broadcast, { logger: logger.child({ component: 'broadcast' }), metrics, nodeId: config.nodeId });
+  const registry = new SessionRegistry();
+  const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
+  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
+
+  const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
+  const localChannels = signedStreamChannels(config.streams, logger.child({ component: 'streams' }));
+  const router = new ChannelRouter(localChannels, rpc?.controller ?? new NoRpcController(), avoided);
+  const connector = new Connector(identifierPipeline(config, logger), rpc?.controller ?? null, requestEnvBuilder(config), avoided, logger, metrics);
+
+  const manager = new SessionManager(
+    registry,
+    hub,
+    connector,
+    keepalive,
+    rpc?.disconnects ?? NO_DISCONNECTS,
+    { mode: config.disconnect.mode, rpcEnabled: rpc !== null },
+    avoided,
+    logger,
+    metrics,
+  );
+  const processor = new CommandProcessor(router, hub, bus, (session) => manager.finish(session), logger, metrics);
+  const sweeper = new SlowClientSweeper(
+    () => registry.all(),
+    config.server.maxPendingSize,
+    (session) => manager.disconnect(session, 'too_slow', Close.normal),
+    metrics,
+  );
+  return { metrics, traffic, apps, main, bus, registry, keepalive, hub, rpc, connector, manager, processor, sweeper };
+}
