@@ -1,3 +1,4 @@
+import { createPublisher } from '../../broadcaster/src/publisher/publisher';
 import { rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
 import { redisCli, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../support/redis-server';
@@ -166,5 +167,41 @@ describe('a Redis Cluster', () => {
     expect(shardsServing.flat().sort()).toEqual([...streams].sort());
     expect(shardsServing.filter((channels) => channels.length > 0).length).toBeGreaterThan(1);
     for (const client of clients) client.close();
+  }, 30_000);
+});
+
+describe('the redisx reader', () => {
+  let redis: RedisServer;
+  let nodes: GatewayProcess[];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    nodes = await Promise.all(
+      [0, 1, 2].map((index) => startGateway({ public: true, redis_url: redis.url, broadcast_adapter: 'redisx', node_id: `rx${index}` })),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all((nodes ?? []).map((node) => node.stop()));
+    await redis?.stop();
+  });
+
+  it('moves to another node when the reading node dies, and nothing published meanwhile is lost', async () => {
+    const isReader = (node: GatewayProcess) => node.output.some((line) => line.includes('redisx: this node reads the stream'));
+    const reader = await waitFor(() => nodes.find(isReader), 'a node to read the stream');
+    const survivor = nodes.find((node) => node !== reader)!;
+    const client = await subscribed(survivor, 'failover');
+    const publisher = createPublisher({ transport: 'redisx', redis: { urls: [redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 0 } });
+    try {
+      await publisher.broadcast('failover', '"before"');
+      await receives(client, 'before');
+      await reader.stop('SIGKILL');
+      await publisher.broadcast('failover', '"while no node reads"');
+      await receives(client, 'while no node reads');
+      expect(nodes.filter((node) => node !== reader && isReader(node))).toHaveLength(1);
+    } finally {
+      await publisher.close();
+      client.close();
+    }
   }, 30_000);
 });

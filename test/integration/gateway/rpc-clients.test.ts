@@ -31,6 +31,16 @@ describe('@rails/actioncable through the RPC path', () => {
     client.close();
   });
 
+  it('is kept alive by the pings it receives', async () => {
+    const client = actionCableClient(`${gateway.url}?pi=1`, { cookie: 'username=pinged' });
+    const { recorder } = client.subscribe({ channel: 'ChatChannel', room: 'pinged' });
+    await recorder.confirmed();
+    const monitor = (client.consumer as unknown as { connection: { monitor: { pingedAt?: number } } }).connection.monitor;
+    const confirmedAt = Date.now();
+    await waitFor(() => (monitor.pingedAt ?? 0) > confirmedAt, 'a ping recorded by the Action Cable monitor', 5000);
+    client.close();
+  });
+
   it('gets a rejection for a channel the app refuses', async () => {
     const client = actionCableClient(gateway.url, { cookie: 'username=alice' });
     const { recorder } = client.subscribe({ channel: 'RejectChannel' });

@@ -39,6 +39,22 @@ describe('the standalone public node', () => {
   });
 });
 
+describe('HTTP broadcasts with a key', () => {
+  it('take the Bearer key on the main port, and refuse a wrong or missing one with 401', async () => {
+    const gateway = await startGateway({ noauth: true, public_streams: true, broadcast_key: 's3cret', http_broadcast_port: 0 });
+    const client = actionCableClient(gateway.url);
+    const { recorder } = client.subscribe({ channel: '$pubsub', stream_name: 'keyed' });
+    await recorder.confirmed();
+    const url = `${gateway.httpUrl}/_broadcast`;
+    expect(await postBroadcast(url, { stream: 'keyed', data: '"no key"' })).toBe(401);
+    expect(await postBroadcast(url, { stream: 'keyed', data: '"wrong key"' }, 'guess')).toBe(401);
+    expect(await postBroadcast(url, { stream: 'keyed', data: '"right key"' }, 's3cret')).toBe(201);
+    expect(await recorder.messages(1)).toEqual(['right key']);
+    client.close();
+    await gateway.stop();
+  });
+});
+
 describe('connection limits', () => {
   it('refuses an Origin outside allowed_origins with 403', async () => {
     const gateway = await startGateway({ public: true, allowed_origins: 'app.example.com' });
