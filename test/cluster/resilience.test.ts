@@ -1,6 +1,6 @@
 import { createPublisher } from '../../broadcaster/src/publisher/publisher';
 import { rawClient, type RawClient } from '../support/clients';
-import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
+import { metricValue, postBroadcast, startGateway, type Flags, type GatewayProcess } from '../support/gateway';
 import { redisCli, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../support/redis-server';
 import { waitFor } from '../support/wait';
 
@@ -19,34 +19,44 @@ function receives(client: RawClient, data: string): Promise<Record<string, unkno
   return client.next((frame) => frame.message === data, `the message ${data}`, 15_000);
 }
 
+interface NodesOnRedis {
+  readonly redis: RedisServer;
+  readonly nodes: GatewayProcess[];
+}
+
+/** For one describe block: a redis-server and `count` node processes on it, each with `flags` and a node id. */
+function useNodesOnRedis(count: number, name: string, flags: Flags): NodesOnRedis {
+  const fixture = {} as { redis: RedisServer; nodes: GatewayProcess[] };
+  beforeAll(async () => {
+    fixture.redis = await startRedisServer();
+    fixture.nodes = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        startGateway({ public: true, redis_url: fixture.redis.url, node_id: `${name}${index}`, ...flags }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all((fixture.nodes ?? []).map((node) => node.stop()));
+    await fixture.redis?.stop();
+  });
+  return fixture;
+}
+
 async function health(node: GatewayProcess): Promise<{ status: number; body: string }> {
   const response = await fetch(`${node.httpUrl}/health`);
   return { status: response.status, body: await response.text() };
 }
 
 describe('a Redis outage', () => {
-  let redis: RedisServer;
-  let nodes: GatewayProcess[];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    nodes = await Promise.all(
-      [0, 1].map((index) => startGateway({ public: true, redis_url: redis.url, node_id: `out${index}`, metrics_http: '/metrics' })),
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()));
-    await redis?.stop();
-  });
+  const group = useNodesOnRedis(2, 'out', { metrics_http: '/metrics' });
 
   it('keeps nodes up and clients connected, reports it while it lasts, and delivers again after recovery', async () => {
-    const [first, second] = nodes as [GatewayProcess, GatewayProcess];
+    const [first, second] = group.nodes as [GatewayProcess, GatewayProcess];
     const client = await subscribed(second, 'outage');
     await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"before"' });
     await receives(client, 'before');
 
-    await redis.kill();
+    await group.redis.kill();
     await waitFor(async () => (await health(second)).body === 'degraded: redis', 'health to report the outage');
     expect((await health(second)).status).toBe(200);
     expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(0);
@@ -54,7 +64,7 @@ describe('a Redis outage', () => {
     client.send({ command: 'ping' });
     await client.next((frame) => frame.type === 'pong');
 
-    await redis.restart();
+    await group.redis.restart();
     await waitFor(async () => (await health(second)).body === 'Ok', 'health to recover', 20_000);
     expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(1);
     await waitFor(async () => {
@@ -67,60 +77,42 @@ describe('a Redis outage', () => {
 });
 
 describe('remote commands and whispers across nodes', () => {
-  let redis: RedisServer;
-  let nodes: GatewayProcess[];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    nodes = await Promise.all(
-      [0, 1, 2].map((index) =>
-        startGateway({
-          public: true,
-          streams_whisper: true,
-          redis_url: redis.url,
-          broadcast_adapter: 'http,redis',
-          node_id: `cmd${index}`,
-          metrics_http: '/metrics',
-        }),
-      ),
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()));
-    await redis?.stop();
+  const group = useNodesOnRedis(3, 'cmd', {
+    streams_whisper: true,
+    broadcast_adapter: 'http,redis',
+    metrics_http: '/metrics',
   });
 
   it('closes every connection of the identifiers on every node with a remote disconnect', async () => {
     const sids = ['rd-1', 'rd-2', 'rd-3'];
     const targets = await Promise.all(
-      nodes.map(async (node, index) => {
+      group.nodes.map(async (node, index) => {
         const client = await rawClient(node.url, { headers: { 'x-request-id': sids[index]! } });
         await client.welcome();
         return client;
       }),
     );
-    const bystander = await subscribed(nodes[1]!, 'bystander');
+    const bystander = await subscribed(group.nodes[1]!, 'bystander');
     // noauth identifiers are {"sid":…}; all three nodes get the command, only the matching sessions close.
     for (const sid of sids) {
-      await postBroadcast(nodes[0]!.broadcastUrl, { command: 'disconnect', payload: { identifier: JSON.stringify({ sid }), reconnect: true } });
+      await postBroadcast(group.nodes[0]!.broadcastUrl, { command: 'disconnect', payload: { identifier: JSON.stringify({ sid }), reconnect: true } });
     }
     for (const client of targets) {
       expect(await client.closed).toBe(1000);
       expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'remote', reconnect: true });
     }
-    await postBroadcast(nodes[2]!.broadcastUrl, { stream: 'bystander', data: '"still here"' });
+    await postBroadcast(group.nodes[2]!.broadcastUrl, { stream: 'bystander', data: '"still here"' });
     await receives(bystander, 'still here');
     bystander.close();
   });
 
   it('sends a whisper to the stream subscribers on other nodes, not back to the sender', async () => {
-    const sender = await subscribed(nodes[0]!, 'typing');
-    const receiver = await subscribed(nodes[2]!, 'typing');
+    const sender = await subscribed(group.nodes[0]!, 'typing');
+    const receiver = await subscribed(group.nodes[2]!, 'typing');
     sender.send({ command: 'whisper', identifier: follow('typing'), data: { event: 'typing', user: 'ann' } });
     const frame = await receiver.next((candidate) => candidate.identifier === follow('typing') && candidate.message !== undefined, 'the whisper');
     expect(frame.message).toEqual({ event: 'typing', user: 'ann' });
-    await postBroadcast(nodes[1]!.broadcastUrl, { stream: 'typing', data: '"marker"' });
+    await postBroadcast(group.nodes[1]!.broadcastUrl, { stream: 'typing', data: '"marker"' });
     await receives(sender, 'marker');
     expect(sender.messages().some((candidate) => (candidate.message as { event?: string } | undefined)?.event === 'typing')).toBe(false);
     sender.close();
@@ -128,12 +120,12 @@ describe('remote commands and whispers across nodes', () => {
   });
 
   it('counts and skips a malformed publication on the redis channel, and delivers the next one', async () => {
-    const client = await subscribed(nodes[1]!, 'after-garbage');
-    const failedBefore = await metricValue(nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total');
-    await redisCli(redis.port, 'PUBLISH', '__anycable__', '{"stream":');
-    await redisCli(redis.port, 'PUBLISH', '__anycable__', JSON.stringify({ stream: 'after-garbage', data: '"fine"' }));
+    const client = await subscribed(group.nodes[1]!, 'after-garbage');
+    const failedBefore = await metricValue(group.nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total');
+    await redisCli(group.redis.port, 'PUBLISH', '__anycable__', '{"stream":');
+    await redisCli(group.redis.port, 'PUBLISH', '__anycable__', JSON.stringify({ stream: 'after-garbage', data: '"fine"' }));
     await receives(client, 'fine');
-    expect(await metricValue(nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total')).toBe(failedBefore + 1);
+    expect(await metricValue(group.nodes[1]!.httpUrl, 'cableway_failed_broadcast_msg_total')).toBe(failedBefore + 1);
     client.close();
   });
 });
@@ -171,34 +163,21 @@ describe('a Redis Cluster', () => {
 });
 
 describe('the redisx reader', () => {
-  let redis: RedisServer;
-  let nodes: GatewayProcess[];
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    nodes = await Promise.all(
-      [0, 1, 2].map((index) => startGateway({ public: true, redis_url: redis.url, broadcast_adapter: 'redisx', node_id: `rx${index}` })),
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all((nodes ?? []).map((node) => node.stop()));
-    await redis?.stop();
-  });
+  const group = useNodesOnRedis(3, 'rx', { broadcast_adapter: 'redisx' });
 
   it('moves to another node when the reading node dies, and nothing published meanwhile is lost', async () => {
     const isReader = (node: GatewayProcess) => node.output.some((line) => line.includes('redisx: this node reads the stream'));
-    const reader = await waitFor(() => nodes.find(isReader), 'a node to read the stream');
-    const survivor = nodes.find((node) => node !== reader)!;
+    const reader = await waitFor(() => group.nodes.find(isReader), 'a node to read the stream');
+    const survivor = group.nodes.find((node) => node !== reader)!;
     const client = await subscribed(survivor, 'failover');
-    const publisher = createPublisher({ transport: 'redisx', redis: { urls: [redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 0 } });
+    const publisher = createPublisher({ transport: 'redisx', redis: { urls: [group.redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 0 } });
     try {
       await publisher.broadcast('failover', '"before"');
       await receives(client, 'before');
       await reader.stop('SIGKILL');
       await publisher.broadcast('failover', '"while no node reads"');
       await receives(client, 'while no node reads');
-      expect(nodes.filter((node) => node !== reader && isReader(node))).toHaveLength(1);
+      expect(group.nodes.filter((node) => node !== reader && isReader(node))).toHaveLength(1);
     } finally {
       await publisher.close();
       client.close();
