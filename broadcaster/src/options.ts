@@ -43,7 +43,12 @@ export const broadcastOptions = {
     category: 'Broadcasting',
     help: 'Redis pub/sub channel of the redis adapter',
   },
-  redisx_stream: { type: 'string', default: '__anycable__', category: 'Broadcasting', help: 'Redis Stream of the redisx adapter' },
+  redisx_stream: {
+    type: 'string',
+    default: '__anycable__',
+    category: 'Broadcasting',
+    help: 'Redis Stream of the redisx adapter',
+  },
   redisx_group: { type: 'string', default: 'bx', category: 'Broadcasting', help: 'Consumer group of the redisx adapter' },
   redisx_read_block_milliseconds: {
     type: 'integer',
@@ -128,12 +133,14 @@ function resolveBroadcastKey(values: BroadcastOptionValues, context: BroadcastCo
 
 export function resolveBroadcastConfig(values: BroadcastOptionValues, context: BroadcastContext): BroadcastConfig {
   const redisWanted =
-    values.redis_url !== '' ||
-    values.pubsub === 'redis' ||
-    values.broadcast_adapter.some((adapter) => adapter !== 'http');
+    values.redis_url !== '' || values.pubsub === 'redis' || values.broadcast_adapter.some((adapter) => adapter !== 'http');
   const redis = resolveRedisConfig(values, redisWanted);
   const adapters: readonly AdapterName[] =
-    values.broadcast_adapter.length > 0 ? [...new Set(values.broadcast_adapter as AdapterName[])] : redis ? ['http', 'redis'] : ['http'];
+    values.broadcast_adapter.length > 0
+      ? [...new Set(values.broadcast_adapter as AdapterName[])]
+      : redis
+        ? ['http', 'redis']
+        : ['http'];
   const pubsub = values.pubsub === 'redis' || (values.pubsub === '' && redis !== null) ? 'redis' : 'memory';
   const key = resolveBroadcastKey(values, context);
   const port = values.http_broadcast_port || (key !== null ? context.mainPort : DEFAULT_HTTP_BROADCAST_PORT);
@@ -148,7 +155,9 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
     pubsubChannelPrefix: values.pubsub_channel_prefix || (collides ? COLLISION_FREE_PUBSUB_PREFIX : ''),
     // As anycable-go: the legacy broadcast channel and the internal one must not be the same Redis channel.
     internalChannel:
-      values.pubsub_internal_channel === values.redis_channel ? `${values.pubsub_internal_channel}-int` : values.pubsub_internal_channel,
+      values.pubsub_internal_channel === values.redis_channel
+        ? `${values.pubsub_internal_channel}-int`
+        : values.pubsub_internal_channel,
     redis,
   };
 }

@@ -20,10 +20,13 @@ function handleSignals(runner: Runner, logger: Logger, timeoutSec: number): void
     stopping = true;
     logger.info('signal received', { signal });
     // The shutdown bounds itself; this is the last resort if something in it hangs.
-    setTimeout(() => {
-      logger.error('shutdown timed out: exiting');
-      process.exit(EXIT_FAILURE);
-    }, (timeoutSec + 5) * 1000).unref();
+    setTimeout(
+      () => {
+        logger.error('shutdown timed out: exiting');
+        process.exit(EXIT_FAILURE);
+      },
+      (timeoutSec + 5) * 1000,
+    ).unref();
     runner.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {

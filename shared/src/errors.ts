@@ -54,11 +54,7 @@ export class CommandError extends CablewayError {
 
 /** An RPC call failed (`CW_ERR_RPC_FAILED`) or was skipped because its session had closed (`CW_ERR_RPC_CANCELED`). */
 export class RpcError extends CablewayError {
-  constructor(
-    code: typeof ErrorCode.RpcFailed | typeof ErrorCode.RpcCanceled,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: typeof ErrorCode.RpcFailed | typeof ErrorCode.RpcCanceled, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -33,7 +33,7 @@ function compact(value: unknown): unknown {
 }
 
 function textValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return /[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text;
 }
 
@@ -95,12 +95,7 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-export function createLogger(options: {
-  level: LogLevel;
-  format: LogFormat;
-  fields?: LogFields;
-  sink?: LogSink;
-}): Logger {
+export function createLogger(options: { level: LogLevel; format: LogFormat; fields?: LogFields; sink?: LogSink }): Logger {
   return new LineLogger(rank[options.level], options.format, options.sink ?? stdoutSink, options.fields ?? {});
 }
 

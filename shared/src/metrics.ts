@@ -20,7 +20,13 @@ export class Metrics {
       name: this.prefix + name,
       help,
       registers: [this.registry],
-      ...(read ? { collect(this: Gauge) { this.set(read()); } } : {}),
+      ...(read
+        ? {
+            collect(this: Gauge) {
+              this.set(read());
+            },
+          }
+        : {}),
     });
   }
 

@@ -16,8 +16,16 @@ interface Flow {
 }
 
 const flows: readonly Flow[] = [
-  { name: 'redis (PUBLISH __anycable__)', flags: { broadcast_adapter: 'redis' }, publisher: (redis) => ({ transport: 'redis', redis }) },
-  { name: 'redisx + redis pub/sub', flags: { broadcast_adapter: 'redisx', pubsub: 'redis' }, publisher: (redis) => ({ transport: 'redisx', redis }) },
+  {
+    name: 'redis (PUBLISH __anycable__)',
+    flags: { broadcast_adapter: 'redis' },
+    publisher: (redis) => ({ transport: 'redis', redis }),
+  },
+  {
+    name: 'redisx + redis pub/sub',
+    flags: { broadcast_adapter: 'redisx', pubsub: 'redis' },
+    publisher: (redis) => ({ transport: 'redisx', redis }),
+  },
   {
     name: 'actioncable (Rails adapter)',
     flags: { broadcast_adapter: 'actioncable', actioncable_channel_prefix: 'app' },
@@ -63,7 +71,9 @@ export async function benchCluster(publications: number, clientsPerNode: number)
     try {
       const total = NODES * clientsPerNode;
       const sockets = (await pool(total, 50, (i) => connectTimed(nodes[i % NODES]!.url))).map((result) => result.ws);
-      await pool(total, 50, (i) => subscribe(sockets[i]!, JSON.stringify({ channel: '$pubsub', stream_name: `bench-${i % STREAMS}` })));
+      await pool(total, 50, (i) =>
+        subscribe(sockets[i]!, JSON.stringify({ channel: '$pubsub', stream_name: `bench-${i % STREAMS}` })),
+      );
       const { done, latencies } = collect(sockets, publications / STREAMS);
       const started = performance.now();
       const inFlight: Promise<void>[] = [];

@@ -65,12 +65,17 @@ export async function benchFanout(clients: number, messages: number, batch: numb
     const nodeSockets = (await pool(clients, 50, () => connectTimed(gateway.url))).map((result) => result.ws);
     await pool(clients, 50, (index) => subscribe(nodeSockets[index]!, identifier));
     const node = await run(nodeSockets, messages, batch, gateway.pid, async (count) => {
-      const body = Array.from({ length: count }, () => ({ stream: 'fanout', data: JSON.stringify({ sent: performance.now(), payload }) }));
+      const body = Array.from({ length: count }, () => ({
+        stream: 'fanout',
+        data: JSON.stringify({ sent: performance.now(), payload }),
+      }));
       await fetch(gateway.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
     });
     closeAll(nodeSockets);
 
-    const referenceSockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map((r) => r.ws);
+    const referenceSockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map(
+      (r) => r.ws,
+    );
     const bare = await run(referenceSockets, messages, batch, reference.pid, async (count) => {
       const frames = Array.from({ length: count }, () =>
         JSON.stringify({ identifier, message: { sent: performance.now(), payload } }),

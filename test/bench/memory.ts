@@ -20,7 +20,9 @@ export async function benchMemory(clients: number): Promise<void> {
       await settle();
       const before = await residentBytes(server.pid);
       const sockets = (await pool(clients, 100, () => connectTimed(server.url))).map((result) => result.ws);
-      await pool(clients, 100, (index) => subscribe(sockets[index]!, JSON.stringify({ channel: '$pubsub', stream_name: `idle-${index}` })));
+      await pool(clients, 100, (index) =>
+        subscribe(sockets[index]!, JSON.stringify({ channel: '$pubsub', stream_name: `idle-${index}` })),
+      );
       await settle();
       const after = await residentBytes(server.pid);
       rows.push({
@@ -32,7 +34,10 @@ export async function benchMemory(clients: number): Promise<void> {
       });
       closeAll(sockets);
     }
-    printTable(`Idle memory: ${clients} connections, one stream subscription each (user space; the kernel adds ~4 KiB per socket)`, rows);
+    printTable(
+      `Idle memory: ${clients} connections, one stream subscription each (user space; the kernel adds ~4 KiB per socket)`,
+      rows,
+    );
   } finally {
     reference.stop();
     await gateway.stop();

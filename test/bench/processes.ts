@@ -5,9 +5,13 @@ import { freePort } from '../support/ports';
 /** Starts the bare uWS reference server in its own process and resolves with its port. */
 export async function startReferenceServer(): Promise<{ port: number; pid: number; stop: () => void }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'reference-server.ts'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'reference-server.ts'), String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening')) resolve();

@@ -91,12 +91,19 @@ describe.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('
     redis = await startRedisServer();
     nodes = await Promise.all(
       [0, 1, 2].map((index) =>
-        startGateway({ public: true, redis_url: redis.url, node_id: `node${index}`, metrics_http: '/metrics', ...scenario.flags }),
+        startGateway({
+          public: true,
+          redis_url: redis.url,
+          node_id: `node${index}`,
+          metrics_http: '/metrics',
+          ...scenario.flags,
+        }),
       ),
     );
     subscribers = [];
     for (const [index, streams] of SERVED.entries()) {
-      for (const stream of streams) subscribers.push(await follow(nodes[index]!, index, stream), await follow(nodes[index]!, index, stream));
+      for (const stream of streams)
+        subscribers.push(await follow(nodes[index]!, index, stream), await follow(nodes[index]!, index, stream));
     }
     publisher = createPublisher(scenario.publisher(redis.url, nodes));
   }, 60_000);
@@ -114,7 +121,11 @@ describe.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('
     }
     const expected = (stream: string) => Array.from({ length: PUBLICATIONS_PER_STREAM }, (_, n) => ({ stream, n }));
     for (const subscriber of subscribers) {
-      await waitFor(() => subscriber.received.length >= PUBLICATIONS_PER_STREAM, `node${subscriber.node} ${subscriber.stream}`, 20_000);
+      await waitFor(
+        () => subscriber.received.length >= PUBLICATIONS_PER_STREAM,
+        `node${subscriber.node} ${subscriber.stream}`,
+        20_000,
+      );
     }
     // A last marker on every stream: once it is in, nothing else can still be on its way.
     for (const stream of STREAMS) await publisher.broadcast(stream, JSON.stringify('end'));
@@ -134,7 +145,8 @@ describe.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('
   });
 
   it('unsubscribes a node from a stream channel when its last subscriber there leaves', async () => {
-    for (const subscriber of subscribers.filter((candidate) => candidate.node === 0 && candidate.stream === 's0')) subscriber.close();
+    for (const subscriber of subscribers.filter((candidate) => candidate.node === 0 && candidate.stream === 's0'))
+      subscriber.close();
     await waitFor(async () => {
       const reply = await redisCli(redis.port, 'PUBSUB', 'NUMSUB', scenario.channelOf('s0'));
       return Number(reply.split('\n')[1]) === 1;

@@ -67,10 +67,14 @@ describe('a Redis outage', () => {
     await group.redis.restart();
     await waitFor(async () => (await health(second)).body === 'Ok', 'health to recover', 20_000);
     expect(await metricValue(second.httpUrl, 'cableway_redis_connected')).toBe(1);
-    await waitFor(async () => {
-      await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"after"' });
-      return client.messages().some((frame) => frame.message === 'after');
-    }, 'a broadcast after recovery', 15_000);
+    await waitFor(
+      async () => {
+        await postBroadcast(first.broadcastUrl, { stream: 'outage', data: '"after"' });
+        return client.messages().some((frame) => frame.message === 'after');
+      },
+      'a broadcast after recovery',
+      15_000,
+    );
     expect(client.closeCode).toBeNull();
     client.close();
   }, 60_000);
@@ -95,7 +99,10 @@ describe('remote commands and whispers across nodes', () => {
     const bystander = await subscribed(group.nodes[1]!, 'bystander');
     // noauth identifiers are {"sid":…}; all three nodes get the command, only the matching sessions close.
     for (const sid of sids) {
-      await postBroadcast(group.nodes[0]!.broadcastUrl, { command: 'disconnect', payload: { identifier: JSON.stringify({ sid }), reconnect: true } });
+      await postBroadcast(group.nodes[0]!.broadcastUrl, {
+        command: 'disconnect',
+        payload: { identifier: JSON.stringify({ sid }), reconnect: true },
+      });
     }
     for (const client of targets) {
       expect(await client.closed).toBe(1000);
@@ -110,11 +117,16 @@ describe('remote commands and whispers across nodes', () => {
     const sender = await subscribed(group.nodes[0]!, 'typing');
     const receiver = await subscribed(group.nodes[2]!, 'typing');
     sender.send({ command: 'whisper', identifier: follow('typing'), data: { event: 'typing', user: 'ann' } });
-    const frame = await receiver.next((candidate) => candidate.identifier === follow('typing') && candidate.message !== undefined, 'the whisper');
+    const frame = await receiver.next(
+      (candidate) => candidate.identifier === follow('typing') && candidate.message !== undefined,
+      'the whisper',
+    );
     expect(frame.message).toEqual({ event: 'typing', user: 'ann' });
     await postBroadcast(group.nodes[1]!.broadcastUrl, { stream: 'typing', data: '"marker"' });
     await receives(sender, 'marker');
-    expect(sender.messages().some((candidate) => (candidate.message as { event?: string } | undefined)?.event === 'typing')).toBe(false);
+    expect(sender.messages().some((candidate) => (candidate.message as { event?: string } | undefined)?.event === 'typing')).toBe(
+      false,
+    );
     sender.close();
     receiver.close();
   });
@@ -154,7 +166,9 @@ describe('a Redis Cluster', () => {
     for (const stream of streams) await postBroadcast(nodes[0]!.broadcastUrl, { stream, data: JSON.stringify(stream) });
     await Promise.all(clients.map((client, i) => receives(client, streams[i]!)));
     const shardsServing = await Promise.all(
-      cluster.servers.map(async (server) => (await redisCli(server.port, 'PUBSUB', 'SHARDCHANNELS', 'sharded-*')).split('\n').filter(Boolean)),
+      cluster.servers.map(async (server) =>
+        (await redisCli(server.port, 'PUBSUB', 'SHARDCHANNELS', 'sharded-*')).split('\n').filter(Boolean),
+      ),
     );
     expect(shardsServing.flat().sort()).toEqual([...streams].sort());
     expect(shardsServing.filter((channels) => channels.length > 0).length).toBeGreaterThan(1);
@@ -170,7 +184,10 @@ describe('the redisx reader', () => {
     const reader = await waitFor(() => group.nodes.find(isReader), 'a node to read the stream');
     const survivor = group.nodes.find((node) => node !== reader)!;
     const client = await subscribed(survivor, 'failover');
-    const publisher = createPublisher({ transport: 'redisx', redis: { urls: [group.redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 0 } });
+    const publisher = createPublisher({
+      transport: 'redisx',
+      redis: { urls: [group.redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 0 },
+    });
     try {
       await publisher.broadcast('failover', '"before"');
       await receives(client, 'before');

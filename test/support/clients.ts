@@ -135,7 +135,11 @@ export class RawClient {
   }
 
   /** Waits for a non-ping frame matching `predicate`. */
-  next(predicate: (frame: Record<string, unknown>) => boolean, what = 'a matching frame', timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  next(
+    predicate: (frame: Record<string, unknown>) => boolean,
+    what = 'a matching frame',
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> {
     return waitFor(() => this.messages().find(predicate), what, timeoutMs);
   }
 
@@ -149,7 +153,10 @@ export class RawClient {
 }
 
 /** Opens a raw client and waits for the open event. */
-export async function rawClient(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<RawClient> {
+export async function rawClient(
+  url: string,
+  options: { protocols?: string[]; headers?: Record<string, string> } = {},
+): Promise<RawClient> {
   const client = new RawClient(url, options);
   await client.opened;
   return client;

@@ -28,7 +28,10 @@ function toArgs(flags: Flags): string[] {
 }
 
 /** Runs the compiled CLI with arguments, to completion (for --help, bad flags). */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env } });
     let stdout = '';
@@ -65,13 +68,17 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
   const healthPath = String(all.health_path ?? '/health');
-  const started = waitFor(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
-    } catch {
-      return false;
-    }
-  }, 'the node to answer its health path', 15_000);
+  const started = waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    'the node to answer its health path',
+    15_000,
+  );
   const failed = exited.then((code) => {
     throw new Error(`gateway exited with ${code} before starting:\n${output.join('\n')}`);
   });

@@ -66,13 +66,10 @@ async function launch(port: number, args: readonly string[]): Promise<ChildProce
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.once('exit', () => running.delete(child));
   try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited:\n${output}`);
-        return answersPing(port);
-      },
-      `redis-server on port ${port} to answer PING`,
-    );
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited:\n${output}`);
+      return answersPing(port);
+    }, `redis-server on port ${port} to answer PING`);
   } catch (error) {
     if (child.pid) process.kill(child.pid, 'SIGKILL');
     throw error;
@@ -125,17 +122,23 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       const busPort = await freePort();
       servers.push(
         await startRedisServer([
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${i}.conf`),
-          '--cluster-port', String(busPort),
-          '--dir', dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${i}.conf`),
+          '--cluster-port',
+          String(busPort),
+          '--dir',
+          dir,
         ]),
       );
     }
     await run('redis-cli', [
-      '--cluster', 'create',
+      '--cluster',
+      'create',
       ...servers.map((server) => `127.0.0.1:${server.port}`),
-      '--cluster-replicas', '0',
+      '--cluster-replicas',
+      '0',
       '--cluster-yes',
     ]);
     for (const server of servers) await waitFor(() => clusterIsOk(server.port), `cluster state ok on port ${server.port}`);

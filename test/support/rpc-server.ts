@@ -236,7 +236,9 @@ export async function startRpcServer(options: RpcServerOptions = {}): Promise<Te
   };
   server.addService(rpcServiceDefinition(), implementation);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
   });
 
   return {

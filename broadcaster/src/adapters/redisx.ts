@@ -47,7 +47,12 @@ class RedisxAdapter implements BroadcastAdapter {
     this.consumer = `${context.nodeId}-${randomBytes(3).toString('hex')}`;
     this.reader = this.redis.connections.connect('commands', 'redisx-read');
     this.failures = new RateLimitedLog(context.logger, 'warn');
-    this.lease = new ReaderLease(this.redis.commands, `${this.stream}:${this.group}:reader`, this.consumer, context.tuning.leaseTtlMs);
+    this.lease = new ReaderLease(
+      this.redis.commands,
+      `${this.stream}:${this.group}:reader`,
+      this.consumer,
+      context.tuning.leaseTtlMs,
+    );
     this.summary = {
       adapter: 'redisx',
       target: this.redis.connections.target,
@@ -116,8 +121,17 @@ class RedisxAdapter implements BroadcastAdapter {
       }
       try {
         const reply = await this.reader.call(
-          'XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', READ_COUNT,
-          'BLOCK', this.context.config.redisx.readBlockMs, 'STREAMS', this.stream, '>',
+          'XREADGROUP',
+          'GROUP',
+          this.group,
+          this.consumer,
+          'COUNT',
+          READ_COUNT,
+          'BLOCK',
+          this.context.config.redisx.readBlockMs,
+          'STREAMS',
+          this.stream,
+          '>',
         );
         failures = 0;
         this.handle(entriesOfRead(reply));
@@ -144,7 +158,12 @@ class RedisxAdapter implements BroadcastAdapter {
     if (!this.leading) return;
     try {
       const reply = await this.redis.commands.call(
-        'XAUTOCLAIM', this.stream, this.group, this.consumer, this.context.tuning.claimMinIdleMs, '0-0',
+        'XAUTOCLAIM',
+        this.stream,
+        this.group,
+        this.consumer,
+        this.context.tuning.claimMinIdleMs,
+        '0-0',
       );
       if (!this.stopped) this.handle(entriesOfClaim(reply));
     } catch (error) {

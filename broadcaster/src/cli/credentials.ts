@@ -4,7 +4,11 @@ import type { BroadcastCliValues } from './options';
 
 function secretFor(flag: string, specific: string, fallback: string): string {
   const secret = specific || fallback;
-  if (secret === '') throw new ConfigError(ErrorCode.ConfigBadValue, `--${flag} needs a secret: set --${flag === 'token' ? 'jwt_secret' : 'streams_secret'} or --secret`);
+  if (secret === '')
+    throw new ConfigError(
+      ErrorCode.ConfigBadValue,
+      `--${flag} needs a secret: set --${flag === 'token' ? 'jwt_secret' : 'streams_secret'} or --secret`,
+    );
   return secret;
 }
 

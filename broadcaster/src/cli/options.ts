@@ -50,7 +50,13 @@ export const broadcastCliOptions = {
     category: 'Credentials',
     help: 'Instead of publishing, print a JWT identification token carrying these identifiers (JSON)',
   },
-  jwt_secret: { type: 'string', default: '', secret: true, category: 'Credentials', help: 'Secret of --token (default: --secret)' },
+  jwt_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'Credentials',
+    help: 'Secret of --token (default: --secret)',
+  },
   jwt_ttl: { type: 'integer', default: 3600, category: 'Credentials', help: 'Seconds a --token stays valid (0: never expires)' },
   sign_stream: {
     type: 'string',

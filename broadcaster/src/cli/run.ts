@@ -14,9 +14,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_BAD_FLAGS = 2;
 
 type Invocation =
-  | 'help'
-  | { readonly credential: Promise<string> }
-  | { readonly request: CliRequest; readonly publisher: Publisher };
+  'help' | { readonly credential: Promise<string> } | { readonly request: CliRequest; readonly publisher: Publisher };
 
 function invocation(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
   const parsed = parseOptions(broadcastCliOptions, argv, env, ['help']);

@@ -38,11 +38,7 @@ function shardedDialect(cluster: Cluster, publisher: RedisConnection): PubSubDia
  * `shardedOnCluster`: channels this product owns go sharded on a Cluster; channels Rails publishes to with
  * a plain PUBLISH (the legacy broadcast channel, Action Cable's) must be heard with a plain SUBSCRIBE.
  */
-export function pubSubDialect(
-  subscriber: RedisConnection,
-  publisher: RedisConnection,
-  shardedOnCluster: boolean,
-): PubSubDialect {
+export function pubSubDialect(subscriber: RedisConnection, publisher: RedisConnection, shardedOnCluster: boolean): PubSubDialect {
   if (shardedOnCluster && subscriber instanceof Cluster) return shardedDialect(subscriber, publisher);
   return {
     messageEvent: 'message',

@@ -8,8 +8,7 @@ export type TokenRejection = 'malformed' | 'algorithm' | 'signature' | 'expired'
 export type JwtClaims = Readonly<Record<string, unknown>>;
 
 export type TokenVerdict =
-  | { readonly valid: true; readonly claims: JwtClaims }
-  | { readonly valid: false; readonly rejection: TokenRejection };
+  { readonly valid: true; readonly claims: JwtClaims } | { readonly valid: false; readonly rejection: TokenRejection };
 
 function rejection(reason: TokenRejection): TokenVerdict {
   return { valid: false, rejection: reason };

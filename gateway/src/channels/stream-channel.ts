@@ -25,9 +25,7 @@ export interface StreamChannelOptions {
   readonly presence: boolean;
 }
 
-type Resolution =
-  | { readonly stream: string; readonly unsigned: boolean }
-  | { readonly rejection: string };
+type Resolution = { readonly stream: string; readonly unsigned: boolean } | { readonly rejection: string };
 
 const UNSUBSCRIBED: CommandResult = {
   status: 'SUCCESS',

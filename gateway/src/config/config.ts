@@ -138,7 +138,8 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
     },
     log: { level: v.debug ? 'debug' : v.log_level, format: v.log_format },
     shutdown: {
-      timeoutSec: explicit.has('shutdown_timeout') || !explicit.has('disconnect_timeout') ? v.shutdown_timeout : v.disconnect_timeout,
+      timeoutSec:
+        explicit.has('shutdown_timeout') || !explicit.has('disconnect_timeout') ? v.shutdown_timeout : v.disconnect_timeout,
       delaySec: v.shutdown_delay,
     },
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)
@@ -152,7 +153,8 @@ export type CommandLine =
   | { readonly action: 'help'; readonly text: string }
   | { readonly action: 'version' };
 
-const USAGE = 'Usage: cableway [--flag=value ...]\n\nEvery flag can also be set as an ANYCABLE_<FLAG> environment variable; flags win.';
+const USAGE =
+  'Usage: cableway [--flag=value ...]\n\nEvery flag can also be set as an ANYCABLE_<FLAG> environment variable; flags win.';
 
 /** Reads the command line and environment; throws ConfigError on an unknown flag or a bad value. */
 export function readCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CommandLine {

@@ -18,7 +18,13 @@ export const gatewayOptions = {
     category: 'Server',
     help: 'Accepted Origin hosts (host[:port], *.suffix allowed); empty accepts every origin',
   },
-  max_conn: { type: 'integer', default: 0, min: 0, category: 'Server', help: 'Most open connections (0: unlimited); above it upgrades get 503' },
+  max_conn: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'Server',
+    help: 'Most open connections (0: unlimited); above it upgrades get 503',
+  },
   node_id: { type: 'string', default: '', category: 'Server', help: 'Name of this node in logs (default: random)' },
   // WebSocket
   ping_interval: { type: 'integer', default: 3, min: 1, max: 3600, category: 'WebSocket', help: 'Seconds between pings' },
@@ -58,17 +64,57 @@ export const gatewayOptions = {
     category: 'Authentication',
     help: 'Shortcut for --noauth --public_streams and no broadcast key',
   },
-  jwt_secret: { type: 'string', default: '', secret: true, category: 'Authentication', help: 'HMAC secret of JWT identification tokens' },
-  jwt_param: { type: 'string', default: 'jid', category: 'Authentication', help: 'Query parameter (and x-<param> header) carrying the token' },
+  jwt_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'Authentication',
+    help: 'HMAC secret of JWT identification tokens',
+  },
+  jwt_param: {
+    type: 'string',
+    default: 'jid',
+    category: 'Authentication',
+    help: 'Query parameter (and x-<param> header) carrying the token',
+  },
   enforce_jwt: { type: 'boolean', default: false, category: 'Authentication', help: 'Reject connections without a token' },
-  jwt_id_key: { type: 'string', default: '', secret: true, deprecated: true, category: 'Authentication', help: 'Old name of --jwt_secret' },
+  jwt_id_key: {
+    type: 'string',
+    default: '',
+    secret: true,
+    deprecated: true,
+    category: 'Authentication',
+    help: 'Old name of --jwt_secret',
+  },
   jwt_id_param: { type: 'string', default: '', deprecated: true, category: 'Authentication', help: 'Old name of --jwt_param' },
-  jwt_id_enforce: { type: 'boolean', default: false, deprecated: true, category: 'Authentication', help: 'Old name of --enforce_jwt' },
+  jwt_id_enforce: {
+    type: 'boolean',
+    default: false,
+    deprecated: true,
+    category: 'Authentication',
+    help: 'Old name of --enforce_jwt',
+  },
   // Signed streams
-  streams_secret: { type: 'string', default: '', secret: true, category: 'Signed streams', help: 'Secret of signed $pubsub streams' },
+  streams_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'Signed streams',
+    help: 'Secret of signed $pubsub streams',
+  },
   public_streams: { type: 'boolean', default: false, category: 'Signed streams', help: 'Allow unsigned $pubsub stream names' },
-  streams_whisper: { type: 'boolean', default: false, category: 'Signed streams', help: 'Allow whispers on signed $pubsub streams' },
-  turbo_streams: { type: 'boolean', default: false, category: 'Signed streams', help: 'Verify Turbo::StreamsChannel subscriptions locally' },
+  streams_whisper: {
+    type: 'boolean',
+    default: false,
+    category: 'Signed streams',
+    help: 'Allow whispers on signed $pubsub streams',
+  },
+  turbo_streams: {
+    type: 'boolean',
+    default: false,
+    category: 'Signed streams',
+    help: 'Verify Turbo::StreamsChannel subscriptions locally',
+  },
   turbo_streams_secret: {
     type: 'string',
     default: '',
@@ -76,7 +122,12 @@ export const gatewayOptions = {
     category: 'Signed streams',
     help: 'signed_stream_verifier_key of turbo-rails (default: --streams_secret)',
   },
-  cable_ready: { type: 'boolean', default: false, category: 'Signed streams', help: 'Verify CableReady::Stream subscriptions locally' },
+  cable_ready: {
+    type: 'boolean',
+    default: false,
+    category: 'Signed streams',
+    help: 'Verify CableReady::Stream subscriptions locally',
+  },
   cable_ready_streams: { type: 'boolean', default: false, category: 'Signed streams', help: 'Same as --cable_ready' },
   cable_ready_secret: {
     type: 'string',
@@ -102,7 +153,12 @@ export const gatewayOptions = {
     help: 'Old form of --cable_ready --cable_ready_secret',
   },
   // RPC
-  rpc_host: { type: 'string', default: 'localhost:50051', category: 'RPC', help: 'AnyCable RPC server (host:port, grpc://, dns:///)' },
+  rpc_host: {
+    type: 'string',
+    default: 'localhost:50051',
+    category: 'RPC',
+    help: 'AnyCable RPC server (host:port, grpc://, dns:///)',
+  },
   norpc: { type: 'boolean', default: false, category: 'RPC', help: 'Run without an RPC server' },
   rpc_concurrency: { type: 'integer', default: 28, min: 1, category: 'RPC', help: 'Most RPC calls in flight at once' },
   rpc_command_timeout: {
@@ -132,7 +188,13 @@ export const gatewayOptions = {
     category: 'RPC',
     help: 'When to call Disconnect: auto (only for sessions that used RPC), always, never',
   },
-  disable_disconnect: { type: 'boolean', default: false, deprecated: true, category: 'RPC', help: 'Old form of --disconnect_mode=never' },
+  disable_disconnect: {
+    type: 'boolean',
+    default: false,
+    deprecated: true,
+    category: 'RPC',
+    help: 'Old form of --disconnect_mode=never',
+  },
   disconnect_rate: { type: 'integer', default: 100, min: 1, category: 'RPC', help: 'Disconnect calls per second' },
   disconnect_backlog_size: {
     type: 'integer',
@@ -144,9 +206,21 @@ export const gatewayOptions = {
   // Broadcasting, Redis
   ...broadcastOptions,
   // Metrics
-  metrics_http: { type: 'string', default: '', category: 'Metrics', help: 'Path of the Prometheus endpoint, e.g. /metrics (empty: off)' },
+  metrics_http: {
+    type: 'string',
+    default: '',
+    category: 'Metrics',
+    help: 'Path of the Prometheus endpoint, e.g. /metrics (empty: off)',
+  },
   metrics_host: { type: 'string', default: '', category: 'Metrics', help: 'Address of the metrics endpoint (default: --host)' },
-  metrics_port: { type: 'integer', default: 0, min: 0, max: 65535, category: 'Metrics', help: 'Port of the metrics endpoint (0: main port)' },
+  metrics_port: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 65535,
+    category: 'Metrics',
+    help: 'Port of the metrics endpoint (0: main port)',
+  },
   metrics_prefix: {
     type: 'string',
     default: 'cableway_',
@@ -165,7 +239,14 @@ export const gatewayOptions = {
     category: 'Shutdown',
     help: 'Seconds a graceful shutdown may take',
   },
-  disconnect_timeout: { type: 'integer', default: 0, min: 0, deprecated: true, category: 'Shutdown', help: 'Old name of --shutdown_timeout' },
+  disconnect_timeout: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    deprecated: true,
+    category: 'Shutdown',
+    help: 'Old name of --shutdown_timeout',
+  },
   shutdown_delay: {
     type: 'integer',
     default: 0,

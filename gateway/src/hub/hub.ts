@@ -59,11 +59,14 @@ export class Hub {
       const ready = this.listener.subscribe(stream);
       entry = { topics: new Map(), ready };
       const created = entry;
-      ready.then(() => {
-        created.ready = null;
-      }, () => {
-        created.ready = null;
-      });
+      ready.then(
+        () => {
+          created.ready = null;
+        },
+        () => {
+          created.ready = null;
+        },
+      );
       this.streams.set(stream, entry);
     }
     let topic = entry.topics.get(identifier);

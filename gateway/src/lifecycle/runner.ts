@@ -60,7 +60,12 @@ export class Runner {
     const { main, apps, bus, registry, connector, keepalive, manager, processor, traffic, metrics } = this.node;
     const draining = () => this.draining;
     const upgrade = createUpgradeHandler(
-      { allowedOrigins: config.server.allowedOrigins, maxConn: config.server.maxConn, openConnections: () => registry.size, draining },
+      {
+        allowedOrigins: config.server.allowedOrigins,
+        maxConn: config.server.maxConn,
+        openConnections: () => registry.size,
+        draining,
+      },
       connector,
       keepalive,
     );
@@ -73,7 +78,8 @@ export class Runner {
     for (const path of config.server.paths) main.ws(path, behavior);
     mountHealth(main, config.server.healthPath, { draining, degraded: () => (bus.health().redis === 'down' ? 'redis' : null) });
     if (bus.httpEndpoint) mountBroadcast(apps.appFor(config.server.host, bus.httpEndpoint.port), bus.httpEndpoint);
-    if (config.metrics.path) mountMetrics(apps.appFor(config.metrics.host, config.metrics.port), config.metrics.path, metrics, logger);
+    if (config.metrics.path)
+      mountMetrics(apps.appFor(config.metrics.host, config.metrics.port), config.metrics.path, metrics, logger);
     for (const app of apps.all()) mountNotFound(app);
   }
 }

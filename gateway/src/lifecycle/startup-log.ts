@@ -11,8 +11,11 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   const local = ['$pubsub'];
   if (streams.turboSecret) local.push('Turbo::StreamsChannel');
   if (streams.cableReadySecret) local.push('CableReady::Stream');
-  logger.info(`Signed streams verified locally: ${local.join(', ')} (public $pubsub streams: ${streams.publicStreams}, whispers: ${streams.whisper})`);
-  if (rpc.enabled) logger.info(`RPC controller: ${rpc.host} (concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`);
+  logger.info(
+    `Signed streams verified locally: ${local.join(', ')} (public $pubsub streams: ${streams.publicStreams}, whispers: ${streams.whisper})`,
+  );
+  if (rpc.enabled)
+    logger.info(`RPC controller: ${rpc.host} (concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`);
   else logger.info('RPC is disabled (norpc): only JWT, noauth and signed streams are served');
   logger.info(`Disconnect calls: ${config.disconnect.mode} (rate: ${config.disconnect.ratePerSec}/s)`);
   if (broadcast.adapters.includes('http')) {
@@ -20,6 +23,7 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
     logger.info(`Accept broadcast requests at http://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
   }
   if (broadcast.redis === null) logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis');
-  if (metrics.path) logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
+  if (metrics.path)
+    logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
   for (const deprecation of config.deprecations) logger.warn(deprecation);
 }

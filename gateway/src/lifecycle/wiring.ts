@@ -70,7 +70,11 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const main = apps.appFor(config.server.host, config.server.port);
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
-  const bus = createBroadcastBus(config.broadcast, { logger: logger.child({ component: 'broadcast' }), metrics, nodeId: config.nodeId });
+  const bus = createBroadcastBus(config.broadcast, {
+    logger: logger.child({ component: 'broadcast' }),
+    metrics,
+    nodeId: config.nodeId,
+  });
   const registry = new SessionRegistry();
   const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
   const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
@@ -78,7 +82,14 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
   const localChannels = signedStreamChannels(config.streams, logger.child({ component: 'streams' }));
   const router = new ChannelRouter(localChannels, rpc?.controller ?? new NoRpcController(), avoided);
-  const connector = new Connector(identifierPipeline(config, logger), rpc?.controller ?? null, requestEnvBuilder(config), avoided, logger, metrics);
+  const connector = new Connector(
+    identifierPipeline(config, logger),
+    rpc?.controller ?? null,
+    requestEnvBuilder(config),
+    avoided,
+    logger,
+    metrics,
+  );
 
   const manager = new SessionManager(
     registry,

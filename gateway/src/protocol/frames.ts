@@ -2,13 +2,7 @@
  * Frames the server builds itself. Key order follows anycable-go's (type, identifier, message, reason,
  * reconnect), so clients matching on raw text see what they see today.
  */
-export type DisconnectReason =
-  | 'unauthorized'
-  | 'token_expired'
-  | 'server_restart'
-  | 'remote'
-  | 'too_slow'
-  | 'no_pong';
+export type DisconnectReason = 'unauthorized' | 'token_expired' | 'server_restart' | 'remote' | 'too_slow' | 'no_pong';
 
 export const DISCONNECT_RECONNECTS: Readonly<Record<DisconnectReason, boolean>> = {
   unauthorized: false,

@@ -35,7 +35,11 @@ export class DisconnectQueue implements Disconnector {
   ) {
     this.intervalMs = 1000 / options.ratePerSec;
     this.failures = new RateLimitedLog(logger.child({ component: 'rpc' }), 'warn');
-    metrics.gauge('disconnect_queue_size', 'Disconnect calls waiting for their turn (--disconnect_rate)', () => this.waiting.length);
+    metrics.gauge(
+      'disconnect_queue_size',
+      'Disconnect calls waiting for their turn (--disconnect_rate)',
+      () => this.waiting.length,
+    );
   }
 
   /** Resolves once the call has been made, whatever its outcome; it never rejects. */

@@ -17,7 +17,10 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
 
 function respond(res: HttpResponse, status: number, body = '', contentType = 'text/plain'): void {
   res.cork(() => {
-    res.writeStatus(STATUS_LINES[status] ?? String(status)).writeHeader('Content-Type', contentType).end(body);
+    res
+      .writeStatus(STATUS_LINES[status] ?? String(status))
+      .writeHeader('Content-Type', contentType)
+      .end(body);
   });
 }
 

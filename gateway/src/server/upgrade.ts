@@ -66,17 +66,19 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
       aborted = true;
     });
     upgrading += 1;
-    admitter.connect(handshake, () => aborted).then(
-      (admission) => {
-        upgrading -= 1;
-        if (aborted) return;
-        const data: SocketData = { admission, pingTopic: keepalive.topicFor(query), connection: null, session: null };
-        res.cork(() => res.upgrade(data, key, protocol, extensions, context as never));
-      },
-      () => {
-        upgrading -= 1;
-        if (!aborted) res.cork(() => refuse(res, '500 Internal Server Error'));
-      },
-    );
+    admitter
+      .connect(handshake, () => aborted)
+      .then(
+        (admission) => {
+          upgrading -= 1;
+          if (aborted) return;
+          const data: SocketData = { admission, pingTopic: keepalive.topicFor(query), connection: null, session: null };
+          res.cork(() => res.upgrade(data, key, protocol, extensions, context as never));
+        },
+        () => {
+          upgrading -= 1;
+          if (!aborted) res.cork(() => refuse(res, '500 Internal Server Error'));
+        },
+      );
   };
 }

@@ -95,7 +95,11 @@ export class CommandProcessor {
       if (error instanceof CommandError) {
         if (this.logger.enabled('debug')) this.logger.debug('command refused', { sid: session.sid, error: error.message });
       } else {
-        this.failureLog.log('failed to handle command', { sid: session.sid, command: command.command, error: errorMessage(error) });
+        this.failureLog.log('failed to handle command', {
+          sid: session.sid,
+          command: command.command,
+          error: errorMessage(error),
+        });
       }
     }
   }
@@ -197,10 +201,15 @@ export class CommandProcessor {
   private whisper(session: Session, subscription: Subscription, data: unknown): void {
     const stream = subscription.istate?.$w;
     if (stream === undefined) {
-      if (this.logger.enabled('debug')) this.logger.debug('whisper dropped: not allowed on this subscription', { sid: session.sid });
+      if (this.logger.enabled('debug'))
+        this.logger.debug('whisper dropped: not allowed on this subscription', { sid: session.sid });
       return;
     }
-    this.streams.publish({ stream, data: JSON.stringify(data) ?? 'null', meta: { exclude_socket: session.sid, transient: true } });
+    this.streams.publish({
+      stream,
+      data: JSON.stringify(data) ?? 'null',
+      meta: { exclude_socket: session.sid, transient: true },
+    });
   }
 
   private closeAfterCommand(session: Session): void {

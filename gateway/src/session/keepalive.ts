@@ -45,7 +45,8 @@ export class Keepalive {
     const pi = params?.get('pi');
     const ptp = params?.get('ptp');
     const requested = pi === null || pi === undefined || pi === '' ? NaN : Number(pi);
-    const intervalSec = Number.isInteger(requested) && requested >= 0 && requested <= MAX_INTERVAL_SEC ? requested : this.defaultIntervalSec;
+    const intervalSec =
+      Number.isInteger(requested) && requested >= 0 && requested <= MAX_INTERVAL_SEC ? requested : this.defaultIntervalSec;
     if (intervalSec === 0) return null;
     const precision = PRECISIONS.find((candidate) => candidate === ptp) ?? this.defaultPrecision;
     return `ping:${intervalSec}:${precision}`;

@@ -24,8 +24,18 @@ export const redisOptions = {
     help: 'Verify the Redis server certificate with rediss://',
   },
   redis_tls_ca_cert_path: { type: 'string', default: '', category: 'Redis', help: 'CA certificate (PEM file) for rediss://' },
-  redis_tls_client_cert_path: { type: 'string', default: '', category: 'Redis', help: 'Client certificate (PEM file) for rediss://' },
-  redis_tls_client_key_path: { type: 'string', default: '', category: 'Redis', help: 'Client private key (PEM file) for rediss://' },
+  redis_tls_client_cert_path: {
+    type: 'string',
+    default: '',
+    category: 'Redis',
+    help: 'Client certificate (PEM file) for rediss://',
+  },
+  redis_tls_client_key_path: {
+    type: 'string',
+    default: '',
+    category: 'Redis',
+    help: 'Client private key (PEM file) for rediss://',
+  },
   redis_keepalive_interval: {
     type: 'integer',
     default: 30,

@@ -4,7 +4,10 @@ import { busConfig, redisConfig, startNode, type TestNode, useRedisServer } from
 
 const redis = useRedisServer();
 
-async function node(adapter: AdapterName, overrides: Parameters<typeof busConfig>[0] = { adapters: [adapter] }): Promise<TestNode> {
+async function node(
+  adapter: AdapterName,
+  overrides: Parameters<typeof busConfig>[0] = { adapters: [adapter] },
+): Promise<TestNode> {
   const started = await startNode(busConfig({ redis: redisConfig(redis.server.url), ...overrides }), `node-${adapter}`);
   redis.nodes.push(started);
   return started;
@@ -46,7 +49,10 @@ describe.each(['http', 'redis', 'redisx'] as const)('the %s adapter', (adapter) 
     await feed(target, JSON.stringify({ command: 'disconnect', payload: { identifier: '{"user":1}', reconnect: true } }));
 
     await waitFor(() => target.recorder.commands.length === 1, 'the command');
-    expect(target.recorder.commands[0]).toEqual({ command: 'disconnect', payload: { identifier: '{"user":1}', reconnect: true } });
+    expect(target.recorder.commands[0]).toEqual({
+      command: 'disconnect',
+      payload: { identifier: '{"user":1}', reconnect: true },
+    });
   });
 
   test('counts and skips a malformed publication, and delivers the next good one', async () => {

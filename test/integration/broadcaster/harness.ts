@@ -60,11 +60,7 @@ export interface TestNode {
   metric(name: string): Promise<number>;
 }
 
-export async function startNode(
-  config: BroadcastConfig,
-  nodeId = 'node',
-  tuning: Partial<BusTuning> = {},
-): Promise<TestNode> {
+export async function startNode(config: BroadcastConfig, nodeId = 'node', tuning: Partial<BusTuning> = {}): Promise<TestNode> {
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
   const metrics = new Metrics('cableway_');

@@ -48,7 +48,11 @@ describe('a Redis crash', () => {
     await a!.bus.subscribe('during-outage');
     expect(Date.now() - asked).toBeLessThan(2_000);
     await redis.server.restart();
-    await waitFor(async () => (await redis.client.pubsub('NUMSUB', 'during-outage'))[1] === 1, 'the subscription applied', 15_000);
+    await waitFor(
+      async () => (await redis.client.pubsub('NUMSUB', 'during-outage'))[1] === 1,
+      'the subscription applied',
+      15_000,
+    );
   });
 });
 

@@ -91,16 +91,23 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('the publi
     await using(transports[transport](), (publisher) => publisher.disconnect('{"user_id":7}', true));
 
     await waitFor(() => node.recorder.commands.length === 1, 'the command');
-    expect(node.recorder.commands[0]).toEqual({ command: 'disconnect', payload: { identifier: '{"user_id":7}', reconnect: true } });
+    expect(node.recorder.commands[0]).toEqual({
+      command: 'disconnect',
+      payload: { identifier: '{"user_id":7}', reconnect: true },
+    });
   });
 
   test('is what the cableway-broadcast command sends too', async () => {
     const flags = transport === 'http' ? [`--url=${broadcastUrl}`, '--secret=app-secret'] : [`--redis_url=${server.url}`];
     const lines: string[] = [];
-    const code = await runBroadcastCli([`--stream=${stream}`, '--data={"n":2}', `--transport=${transport}`, ...flags], {}, {
-      stdout: (line) => lines.push(line),
-      stderr: (line) => lines.push(line),
-    });
+    const code = await runBroadcastCli(
+      [`--stream=${stream}`, '--data={"n":2}', `--transport=${transport}`, ...flags],
+      {},
+      {
+        stdout: (line) => lines.push(line),
+        stderr: (line) => lines.push(line),
+      },
+    );
 
     expect([code, lines]).toEqual([0, [`cableway-broadcast: broadcast to ${stream} via ${transport}`]]);
     await waitFor(() => node.recorder.messages.length === 1, 'the delivery');
@@ -119,7 +126,9 @@ describe('the publisher over actioncable', () => {
   });
 
   test('refuses a remote command with a configuration error', async () => {
-    const refused = using({ transport: 'actioncable', redis: redisConfig(server.url) }, (publisher) => publisher.disconnect('u', false));
+    const refused = using({ transport: 'actioncable', redis: redisConfig(server.url) }, (publisher) =>
+      publisher.disconnect('u', false),
+    );
     await expect(refused).rejects.toMatchObject({ code: ErrorCode.ConfigBadValue });
   });
 
@@ -138,27 +147,40 @@ describe('the publisher over actioncable', () => {
 
 describe('failures', () => {
   test('an HTTP broadcast with the wrong key rejects with CW_ERR_BROADCAST_FAILED and the CLI exits 1', async () => {
-    const refused = using({ transport: 'http', url: broadcastUrl, key: 'wrong' }, (publisher) => publisher.broadcast(stream, '1'));
+    const refused = using({ transport: 'http', url: broadcastUrl, key: 'wrong' }, (publisher) =>
+      publisher.broadcast(stream, '1'),
+    );
     await expect(refused).rejects.toMatchObject({ code: ErrorCode.BroadcastFailed });
 
     const errors: string[] = [];
-    const code = await runBroadcastCli([`--stream=${stream}`, '--data=1', `--url=${broadcastUrl}`, '--broadcast_key=wrong'], {}, {
-      stdout: () => undefined,
-      stderr: (line) => errors.push(line),
-    });
+    const code = await runBroadcastCli(
+      [`--stream=${stream}`, '--data=1', `--url=${broadcastUrl}`, '--broadcast_key=wrong'],
+      {},
+      {
+        stdout: () => undefined,
+        stderr: (line) => errors.push(line),
+      },
+    );
     expect(code).toBe(1);
     expect(errors.join('\n')).toContain('answered 401');
     expect(node.recorder.messages).toEqual([]);
   });
 
   test('a disconnect sent by the CLI reaches every node', async () => {
-    const code = await runBroadcastCli(['--disconnect={"user_id":1}', '--reconnect', `--redis_url=${server.url}`], {}, {
-      stdout: () => undefined,
-      stderr: () => undefined,
-    });
+    const code = await runBroadcastCli(
+      ['--disconnect={"user_id":1}', '--reconnect', `--redis_url=${server.url}`],
+      {},
+      {
+        stdout: () => undefined,
+        stderr: () => undefined,
+      },
+    );
 
     expect(code).toBe(0);
     await waitFor(() => node.recorder.commands.length === 1, 'the command');
-    expect(node.recorder.commands[0]).toEqual({ command: 'disconnect', payload: { identifier: '{"user_id":1}', reconnect: true } });
+    expect(node.recorder.commands[0]).toEqual({
+      command: 'disconnect',
+      payload: { identifier: '{"user_id":1}', reconnect: true },
+    });
   });
 });

@@ -36,7 +36,11 @@ describe('the redisx adapter', () => {
 
     const all = () => started.flatMap((node) => node.recorder.dataOf('orders'));
     await waitFor(() => all().length >= 60, 'sixty deliveries');
-    expect(all().map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, n) => n));
+    expect(
+      all()
+        .map(Number)
+        .sort((x, y) => x - y),
+    ).toEqual(Array.from({ length: 60 }, (_, n) => n));
     await waitFor(async () => (await redis.client.xlen(stream)) === 0, 'every entry deleted after handling');
   });
 

@@ -20,7 +20,10 @@ async function connect(user: string, headers: Record<string, string> = {}): Prom
 
 async function subscribe(client: RawClient, identifier: string): Promise<void> {
   client.send({ command: 'subscribe', identifier });
-  await client.next((frame) => frame.type === 'confirm_subscription' && frame.identifier === identifier, `confirm of ${identifier}`);
+  await client.next(
+    (frame) => frame.type === 'confirm_subscription' && frame.identifier === identifier,
+    `confirm of ${identifier}`,
+  );
 }
 
 /** Broadcasts to the witness and waits until it got it: the node is up and delivering. */
@@ -40,7 +43,12 @@ async function stillReads(client: RawClient): Promise<void> {
 
 beforeAll(async () => {
   rpc = await startRpcServer();
-  gateway = await startGateway({ rpc_host: rpc.address, metrics_http: '/metrics', max_message_size: 4096, ws_max_pending_size: 262144 });
+  gateway = await startGateway({
+    rpc_host: rpc.address,
+    metrics_http: '/metrics',
+    max_message_size: 4096,
+    ws_max_pending_size: 262144,
+  });
   witness = await connect('witness');
   await subscribe(witness, chat('witness'));
 });
@@ -72,10 +80,14 @@ describe('the connection', () => {
 
   it('pings every second with ?pi=1, with millisecond timestamps with ?ptp=ms', async () => {
     const client = await rawClient(`${gateway.url}?pi=1&ptp=ms`, { headers: { cookie: 'username=pinged' } });
-    const pings = await waitFor(() => {
-      const found = client.frames.map((frame) => JSON.parse(frame)).filter((frame) => frame.type === 'ping');
-      return found.length >= 2 && found;
-    }, 'two pings', 5000);
+    const pings = await waitFor(
+      () => {
+        const found = client.frames.map((frame) => JSON.parse(frame)).filter((frame) => frame.type === 'ping');
+        return found.length >= 2 && found;
+      },
+      'two pings',
+      5000,
+    );
     expect(Math.abs(pings[0].message - Date.now())).toBeLessThan(10_000);
     client.close();
   });
@@ -110,7 +122,10 @@ describe('subscriptions', () => {
       '{ "channel" : "ChatChannel", "room" : "spaced" }',
     ];
     for (const identifier of identifiers) await subscribe(client, identifier);
-    const confirmed = client.messages().filter((frame) => frame.type === 'confirm_subscription').map((frame) => frame.identifier);
+    const confirmed = client
+      .messages()
+      .filter((frame) => frame.type === 'confirm_subscription')
+      .map((frame) => frame.identifier);
     expect(confirmed).toEqual(identifiers);
     client.close();
   });
@@ -162,7 +177,11 @@ describe('broadcasts', () => {
     const other = await connect('ex-other');
     await subscribe(sender, chat('exclude'));
     await subscribe(other, chat('exclude'));
-    await postBroadcast(gateway.broadcastUrl, { stream: 'chat_exclude', data: '"not for sender"', meta: { exclude_socket: 'sender-sid-1' } });
+    await postBroadcast(gateway.broadcastUrl, {
+      stream: 'chat_exclude',
+      data: '"not for sender"',
+      meta: { exclude_socket: 'sender-sid-1' },
+    });
     await postBroadcast(gateway.broadcastUrl, { stream: 'chat_exclude', data: '"for all"' });
     await other.next((frame) => frame.message === 'for all');
     await sender.next((frame) => frame.message === 'for all');
@@ -206,9 +225,18 @@ describe('bad input from a client', () => {
     ['a frame that is not an object', '["subscribe"]'],
     ['an identifier that is not a string', '{"command":"subscribe","identifier":{"channel":"ChatChannel"}}'],
     ['an unknown command', '{"command":"launch","identifier":"{}"}'],
-    ['message data that is not a string', `{"command":"message","identifier":${JSON.stringify(chat('x'))},"data":{"action":"speak"}}`],
-    ['a message for a subscription it does not have', `{"command":"message","identifier":${JSON.stringify(chat('nope'))},"data":"{}"}`],
-    ['an unsubscribe for a subscription it does not have', `{"command":"unsubscribe","identifier":${JSON.stringify(chat('nope'))}}`],
+    [
+      'message data that is not a string',
+      `{"command":"message","identifier":${JSON.stringify(chat('x'))},"data":{"action":"speak"}}`,
+    ],
+    [
+      'a message for a subscription it does not have',
+      `{"command":"message","identifier":${JSON.stringify(chat('nope'))},"data":"{}"}`,
+    ],
+    [
+      'an unsubscribe for a subscription it does not have',
+      `{"command":"unsubscribe","identifier":${JSON.stringify(chat('nope'))}}`,
+    ],
   ])('ignores %s, counts it and keeps reading', async (_name, frame) => {
     const failedBefore = await metricValue(gateway.httpUrl, 'cableway_failed_client_msg_total');
     client.send(frame);
@@ -227,7 +255,11 @@ describe('bad input from a client', () => {
       client.send({ command: 'subscribe', identifier: chat(`burst-${i % 5}`) });
       client.send({ command: 'unsubscribe', identifier: chat(`burst-${i % 5}`) });
     }
-    await waitFor(() => client.messages().filter((frame) => frame.type === 'confirm_subscription').length >= 500, 'confirmations', 30_000);
+    await waitFor(
+      () => client.messages().filter((frame) => frame.type === 'confirm_subscription').length >= 500,
+      'confirmations',
+      30_000,
+    );
     await stillReads(client);
   }, 40_000);
 });
@@ -253,11 +285,15 @@ describe('a slow reader', () => {
     const socket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
     socket.pause();
     const payload = JSON.stringify('x'.repeat(16 * 1024));
-    const sent = await waitFor(async () => {
-      const batch = Array.from({ length: 16 }, () => ({ stream: 'chat_flood', data: payload }));
-      await postBroadcast(gateway.broadcastUrl, batch);
-      return (await metricValue(gateway.httpUrl, 'cableway_disconnected_slow_clients_total')) >= 1;
-    }, 'the too_slow disconnect', 30_000);
+    const sent = await waitFor(
+      async () => {
+        const batch = Array.from({ length: 16 }, () => ({ stream: 'chat_flood', data: payload }));
+        await postBroadcast(gateway.broadcastUrl, batch);
+        return (await metricValue(gateway.httpUrl, 'cableway_disconnected_slow_clients_total')) >= 1;
+      },
+      'the too_slow disconnect',
+      30_000,
+    );
     expect(sent).toBe(true);
     await witnessStillReceives();
     socket.resume();

@@ -111,12 +111,18 @@ describe('the app state and identifiers reach every command', () => {
     await client.next((frame) => frame.type === 'confirm_subscription');
     client.send({ command: 'message', identifier, data: JSON.stringify({ action: 'whoami' }) });
     const reply = await client.next((frame) => frame.identifier === identifier && frame.message !== undefined);
-    expect(reply.message).toEqual({ identifiers: '{"current_user":"erin"}', cstate: { user: 'erin' }, istate: { room: 'state' } });
+    expect(reply.message).toEqual({
+      identifiers: '{"current_user":"erin"}',
+      cstate: { user: 'erin' },
+      istate: { room: 'state' },
+    });
     client.close();
   });
 
   it('sends the configured headers, REMOTE_ADDR, the URL and the sid to Connect', async () => {
-    const client = await rawClient(`${gateway.url}?token=abc`, { headers: { cookie: 'username=fay', 'x-request-id': 'req-fay-1' } });
+    const client = await rawClient(`${gateway.url}?token=abc`, {
+      headers: { cookie: 'username=fay', 'x-request-id': 'req-fay-1' },
+    });
     const welcome = await client.welcome();
     expect(welcome.sid).toBe('req-fay-1');
     const call = rpc.requests.connect.find((candidate) => candidate.metadata.sid === 'req-fay-1')!;

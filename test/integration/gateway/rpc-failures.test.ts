@@ -71,7 +71,10 @@ describe('with a busy or slow RPC server', () => {
     for (const identifier of identifiers) client.send({ command: 'subscribe', identifier });
     client.send({ command: 'ping' });
     await client.next((frame) => frame.type === 'pong');
-    const replies = client.messages().filter((frame) => frame.type !== 'welcome').map((frame) => frame.identifier ?? frame.type);
+    const replies = client
+      .messages()
+      .filter((frame) => frame.type !== 'welcome')
+      .map((frame) => frame.identifier ?? frame.type);
     expect(replies).toEqual([...identifiers, 'pong']);
     client.close();
   });
@@ -88,10 +91,14 @@ describe('with a busy or slow RPC server', () => {
     );
     const leaving = await rawClient(gateway.url, { headers: { cookie: 'username=leaving' } });
     await leaving.welcome();
-    for (const blocker of blockers) blocker.send({ command: 'subscribe', identifier: JSON.stringify({ channel: 'ChatChannel', room: 'slow' }) });
+    for (const blocker of blockers)
+      blocker.send({ command: 'subscribe', identifier: JSON.stringify({ channel: 'ChatChannel', room: 'slow' }) });
     leaving.send({ command: 'subscribe', identifier: JSON.stringify({ channel: 'ChatChannel', room: 'never' }) });
     leaving.close();
-    await waitFor(async () => (await metricValue(gateway.httpUrl, 'cableway_rpc_canceled_total')) > canceledBefore, 'a canceled call');
+    await waitFor(
+      async () => (await metricValue(gateway.httpUrl, 'cableway_rpc_canceled_total')) > canceledBefore,
+      'a canceled call',
+    );
     for (const blocker of blockers) blocker.close();
   });
 });

@@ -62,36 +62,45 @@ describe('with the Rails app reachable over RPC', () => {
     });
   });
 
-  describe.each(vectors.signed_streams.map((vector) => [vector.name, vector] as const))('the signed stream vector "%s"', (_name, vector) => {
-    it(`is ${vector.expect === 'ok' ? 'confirmed and receives its stream' : 'rejected'} without a Command call`, async () => {
-      const token = await issueIdentificationToken({ user: 'vectors' }, JWT_KEY);
-      const client = await rawClient(`${gateway.url}?jid=${token}`);
-      await client.welcome();
-      const commandsBefore = rpc.calls.command;
-      const identifier = identifierFor(vector.kind as keyof typeof channelOf, vector.signed);
-      client.send({ command: 'subscribe', identifier });
-      const reply = await client.next((frame) => frame.identifier === identifier);
-      if (vector.expect === 'ok') {
-        expect(reply.type).toBe('confirm_subscription');
-        await postBroadcast(gateway.broadcastUrl, { stream: vector.stream!, data: JSON.stringify(vector.name) });
-        await client.next((frame) => frame.identifier === identifier && frame.message === vector.name, 'the broadcast');
-      } else {
-        expect(reply.type).toBe('reject_subscription');
-      }
-      expect(rpc.calls.command).toBe(commandsBefore);
-      client.close();
-    });
-  });
+  describe.each(vectors.signed_streams.map((vector) => [vector.name, vector] as const))(
+    'the signed stream vector "%s"',
+    (_name, vector) => {
+      it(`is ${vector.expect === 'ok' ? 'confirmed and receives its stream' : 'rejected'} without a Command call`, async () => {
+        const token = await issueIdentificationToken({ user: 'vectors' }, JWT_KEY);
+        const client = await rawClient(`${gateway.url}?jid=${token}`);
+        await client.welcome();
+        const commandsBefore = rpc.calls.command;
+        const identifier = identifierFor(vector.kind as keyof typeof channelOf, vector.signed);
+        client.send({ command: 'subscribe', identifier });
+        const reply = await client.next((frame) => frame.identifier === identifier);
+        if (vector.expect === 'ok') {
+          expect(reply.type).toBe('confirm_subscription');
+          await postBroadcast(gateway.broadcastUrl, { stream: vector.stream!, data: JSON.stringify(vector.name) });
+          await client.next((frame) => frame.identifier === identifier && frame.message === vector.name, 'the broadcast');
+        } else {
+          expect(reply.type).toBe('reject_subscription');
+        }
+        expect(rpc.calls.command).toBe(commandsBefore);
+        client.close();
+      });
+    },
+  );
 
   it('serves a JWT + Turbo session with zero Connect, Command and Disconnect calls', async () => {
     const before = { ...rpc.calls };
     const token = await issueIdentificationToken({ current_user: 'hotwire' }, JWT_KEY);
     const client = actionCableClient(`${gateway.url}?jid=${token}`);
-    const turbo = client.subscribe({ channel: 'Turbo::StreamsChannel', signed_stream_name: signStreamName('room:1', STREAMS_KEY) });
+    const turbo = client.subscribe({
+      channel: 'Turbo::StreamsChannel',
+      signed_stream_name: signStreamName('room:1', STREAMS_KEY),
+    });
     const ready = client.subscribe({ channel: 'CableReady::Stream', identifier: signStreamName('room:1', STREAMS_KEY) });
     const pubsub = client.subscribe({ channel: '$pubsub', signed_stream_name: signStreamName('room:1', STREAMS_KEY) });
     for (const { recorder } of [turbo, ready, pubsub]) await recorder.confirmed();
-    await postBroadcast(gateway.broadcastUrl, { stream: 'room:1', data: JSON.stringify('<turbo-stream action="append"></turbo-stream>') });
+    await postBroadcast(gateway.broadcastUrl, {
+      stream: 'room:1',
+      data: JSON.stringify('<turbo-stream action="append"></turbo-stream>'),
+    });
     for (const { recorder } of [turbo, ready, pubsub]) {
       expect(await recorder.messages(1)).toEqual(['<turbo-stream action="append"></turbo-stream>']);
     }
@@ -107,7 +116,10 @@ describe('with the Rails app reachable over RPC', () => {
     await client.welcome();
     const identifier = `{"channel":"Turbo::StreamsChannel","signed_stream_name":${JSON.stringify(signStreamName('x', STREAMS_KEY))},"data_id":"msg-1"}`;
     client.send({ command: 'subscribe', identifier });
-    expect(await client.next((frame) => frame.type === 'confirm_subscription')).toEqual({ type: 'confirm_subscription', identifier });
+    expect(await client.next((frame) => frame.type === 'confirm_subscription')).toEqual({
+      type: 'confirm_subscription',
+      identifier,
+    });
     client.close();
   });
 
@@ -158,13 +170,18 @@ describe('metrics of avoided RPC calls', () => {
         await client.next((frame) => frame.type === 'confirm_subscription');
         jwtClients.push(client);
       }
-      jwtClients[0]!.send({ command: 'unsubscribe', identifier: identifierFor('turbo', signStreamName('counted-0', STREAMS_KEY)) });
+      jwtClients[0]!.send({
+        command: 'unsubscribe',
+        identifier: identifierFor('turbo', signStreamName('counted-0', STREAMS_KEY)),
+      });
       // One RPC session with one RPC channel, and one expired token.
       const rpcClient = await rawClient(gateway.url, { headers: { cookie: 'username=counted' } });
       await rpcClient.welcome();
       rpcClient.send({ command: 'subscribe', identifier: JSON.stringify({ channel: 'ChatChannel', room: 'counted' }) });
       await rpcClient.next((frame) => frame.type === 'confirm_subscription');
-      const expired = await rawClient(`${gateway.url}?jid=${vectors.jwt.find((vector) => vector.expect === 'token_expired')!.token}`);
+      const expired = await rawClient(
+        `${gateway.url}?jid=${vectors.jwt.find((vector) => vector.expect === 'token_expired')!.token}`,
+      );
       await expired.closed;
       for (const client of [...jwtClients, rpcClient]) client.close();
       await waitFor(async () => (await metric('clients_num')) === 0, 'every session to end');
@@ -201,7 +218,10 @@ describe('with no RPC server at all', () => {
   it('connects with a JWT, subscribes to Turbo Streams and receives broadcasts', async () => {
     const token = await issueIdentificationToken({ current_user: 'offline' }, JWT_KEY);
     const client = actionCableClient(`${gateway.url}?jid=${token}`);
-    const { recorder } = client.subscribe({ channel: 'Turbo::StreamsChannel', signed_stream_name: signStreamName('offline', STREAMS_KEY) });
+    const { recorder } = client.subscribe({
+      channel: 'Turbo::StreamsChannel',
+      signed_stream_name: signStreamName('offline', STREAMS_KEY),
+    });
     await recorder.confirmed();
     await postBroadcast(gateway.broadcastUrl, { stream: 'offline', data: '"delivered"' });
     expect(await recorder.messages(1)).toEqual(['delivered']);

@@ -7,7 +7,10 @@ describe('RPC calls that fail', () => {
   const harness = useRpcServer();
 
   test('are retried after ResourceExhausted until the app answers', async () => {
-    const { rpc: { controller }, metric } = harness.rpc();
+    const {
+      rpc: { controller },
+      metric,
+    } = harness.rpc();
     harness.server.failNext('connect', 3, status.RESOURCE_EXHAUSTED);
 
     const result = await controller.connect('sid-1', envFor('username=ann'));
@@ -20,7 +23,10 @@ describe('RPC calls that fail', () => {
   });
 
   test('are retried after Unavailable until the app answers', async () => {
-    const { rpc: { controller }, metric } = harness.rpc();
+    const {
+      rpc: { controller },
+      metric,
+    } = harness.rpc();
     harness.server.failNext('command', 2, status.UNAVAILABLE);
 
     const result = await controller.perform(annContext(), '{"channel":"ChatChannel","room":"1"}', '{"action":"stop"}');
@@ -31,7 +37,10 @@ describe('RPC calls that fail', () => {
   });
 
   test('throw CW_ERR_RPC_FAILED within the command budget when every attempt is refused', async () => {
-    const { rpc: { controller }, metric } = harness.rpc({ rpc: { commandTimeoutMs: 500 } });
+    const {
+      rpc: { controller },
+      metric,
+    } = harness.rpc({ rpc: { commandTimeoutMs: 500 } });
     harness.server.failNext('connect', 1000, status.RESOURCE_EXHAUSTED);
     const startedAt = Date.now();
 
@@ -55,7 +64,10 @@ describe('RPC calls that fail', () => {
   });
 
   test('end at the request timeout and are counted in rpc_timeout_total', async () => {
-    const { rpc: { controller }, metric } = harness.rpc({ rpc: { requestTimeoutMs: 100 } });
+    const {
+      rpc: { controller },
+      metric,
+    } = harness.rpc({ rpc: { requestTimeoutMs: 100 } });
     harness.server.setDelay(1000);
 
     await expect(controller.connect('sid-1', envFor('username=ann'))).rejects.toMatchObject({ code: ErrorCode.RpcFailed });
@@ -66,7 +78,9 @@ describe('RPC calls that fail', () => {
   });
 
   test('are not retried after a gRPC status other than ResourceExhausted and Unavailable', async () => {
-    const { rpc: { controller } } = harness.rpc();
+    const {
+      rpc: { controller },
+    } = harness.rpc();
     harness.server.failNext('command', 1, status.INTERNAL);
 
     await expect(controller.subscribe(annContext(), '{"channel":"ChatChannel","room":"1"}')).rejects.toMatchObject({
@@ -76,7 +90,9 @@ describe('RPC calls that fail', () => {
   });
 
   test('make a direct Disconnect throw CW_ERR_RPC_FAILED', async () => {
-    const { rpc: { controller } } = harness.rpc();
+    const {
+      rpc: { controller },
+    } = harness.rpc();
     harness.server.failNext('disconnect', 1, status.INTERNAL);
 
     await expect(controller.disconnect({ ...annContext(), subscriptions: [] })).rejects.toMatchObject({

@@ -20,8 +20,13 @@ describe('The test RPC server', () => {
     const { Connect } = rpcServiceDefinition();
     const request: ConnectionRequest = { env: { url: 'http://localhost/cable', headers: { cookie: 'username=ann' } } };
     return new Promise((resolve, reject) => {
-      client.makeUnaryRequest(Connect.path, Connect.requestSerialize, Connect.responseDeserialize, request, metadata, (error, response) =>
-        error ? reject(error) : resolve(response!),
+      client.makeUnaryRequest(
+        Connect.path,
+        Connect.requestSerialize,
+        Connect.responseDeserialize,
+        request,
+        metadata,
+        (error, response) => (error ? reject(error) : resolve(response!)),
       );
     });
   }

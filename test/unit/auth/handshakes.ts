@@ -16,7 +16,6 @@ export function handshakeWith(overrides: Partial<Handshake> = {}): Handshake {
 
 export const tokenIn = {
   header: (token: string): Handshake => handshakeWith({ headers: { 'x-jid': token } }),
-  subprotocol: (token: string): Handshake =>
-    handshakeWith({ protocols: ['actioncable-v1-json', `anycable-token.${token}`] }),
+  subprotocol: (token: string): Handshake => handshakeWith({ protocols: ['actioncable-v1-json', `anycable-token.${token}`] }),
   query: (token: string): Handshake => handshakeWith({ query: `jid=${encodeURIComponent(token)}` }),
 };

@@ -25,14 +25,11 @@ describe('the HTTP broadcast endpoint', () => {
     ['bearer k3y', 'lower-case scheme'],
     ['Bearer k3y ', 'trailing space'],
     ['k3y', 'no scheme'],
-  ])(
-    'answers 401 to the authorization %j (%s) and takes nothing',
-    (authorization) => {
-      const { endpoint: http, accepted } = endpoint('k3y');
-      expect(http.handle(authorization, body)).toBe(401);
-      expect(accepted).toEqual([]);
-    },
-  );
+  ])('answers 401 to the authorization %j (%s) and takes nothing', (authorization) => {
+    const { endpoint: http, accepted } = endpoint('k3y');
+    expect(http.handle(authorization, body)).toBe(401);
+    expect(accepted).toEqual([]);
+  });
 
   test('needs no authorization when no key is configured', () => {
     const { endpoint: http, accepted } = endpoint(null);

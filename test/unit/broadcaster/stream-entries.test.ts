@@ -2,7 +2,15 @@ import { entriesOfClaim, entriesOfRead } from '../../../broadcaster/src/adapters
 
 describe('redisx replies', () => {
   test('reads the id and payload of each entry of an XREADGROUP answer', () => {
-    const reply = [['__anycable__', [['1-0', ['payload', '{"a":1}']], ['2-0', ['other', 'x', 'payload', '{"b":2}']]]]];
+    const reply = [
+      [
+        '__anycable__',
+        [
+          ['1-0', ['payload', '{"a":1}']],
+          ['2-0', ['other', 'x', 'payload', '{"b":2}']],
+        ],
+      ],
+    ];
     expect(entriesOfRead(reply)).toEqual([
       { id: '1-0', payload: '{"a":1}' },
       { id: '2-0', payload: '{"b":2}' },

@@ -20,8 +20,20 @@ function configErrorOf(argv: string[], env: Record<string, string> = {}): Config
 describe('configuration', () => {
   it('uses the anycable-go defaults when nothing is set', () => {
     const config = configOf([]);
-    expect(config.server).toMatchObject({ host: 'localhost', port: 8080, paths: ['/cable'], healthPath: '/health', maxMessageSize: 65536 });
-    expect(config.rpc).toMatchObject({ enabled: true, host: 'localhost:50051', concurrency: 28, commandTimeoutMs: 3000, headers: ['cookie'] });
+    expect(config.server).toMatchObject({
+      host: 'localhost',
+      port: 8080,
+      paths: ['/cable'],
+      healthPath: '/health',
+      maxMessageSize: 65536,
+    });
+    expect(config.rpc).toMatchObject({
+      enabled: true,
+      host: 'localhost:50051',
+      concurrency: 28,
+      commandTimeoutMs: 3000,
+      headers: ['cookie'],
+    });
     expect(config.ping).toEqual({ intervalSec: 3, precision: 's' });
     expect(config.disconnect).toEqual({ mode: 'auto', ratePerSec: 100, backlog: 4096 });
     expect(config.shutdown.timeoutSec).toBe(30);
@@ -78,7 +90,16 @@ describe('configuration', () => {
   it('lists every option with its environment variable in --help', () => {
     const result = readCommandLine(['--help'], {});
     if (result.action !== 'help') throw new Error('expected help');
-    for (const flag of ['host', 'port', 'rpc_host', 'broadcast_key', 'ws_max_pending_size', 'disconnect_rate', 'max_conn', 'jwt_secret']) {
+    for (const flag of [
+      'host',
+      'port',
+      'rpc_host',
+      'broadcast_key',
+      'ws_max_pending_size',
+      'disconnect_rate',
+      'max_conn',
+      'jwt_secret',
+    ]) {
       expect(result.text).toContain(`--${flag}`);
       expect(result.text).toContain(`ANYCABLE_${flag.toUpperCase()}`);
     }

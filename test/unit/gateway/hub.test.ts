@@ -94,7 +94,9 @@ describe('hub', () => {
     hub.subscribe(connect('c'), 's', 'j');
     hub.broadcast({ stream: 's', data: '"é"' });
     expect(traffic.framesSent).toBe(3);
-    expect(traffic.bytesSent).toBe(2 * Buffer.byteLength('{"identifier":"i","message":"é"}') + Buffer.byteLength('{"identifier":"j","message":"é"}'));
+    expect(traffic.bytesSent).toBe(
+      2 * Buffer.byteLength('{"identifier":"i","message":"é"}') + Buffer.byteLength('{"identifier":"j","message":"é"}'),
+    );
   });
 
   it('publishes from the excluded socket so that it alone does not receive the message', () => {

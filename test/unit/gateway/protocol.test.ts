@@ -9,8 +9,16 @@ describe('client commands', () => {
       identifier: '{"channel":"A"}',
     });
     expect(decodeCommand('{"command":"unsubscribe","identifier":"x"}')).toEqual({ command: 'unsubscribe', identifier: 'x' });
-    expect(decodeCommand('{"command":"message","identifier":"x","data":"{}"}')).toEqual({ command: 'message', identifier: 'x', data: '{}' });
-    expect(decodeCommand('{"command":"whisper","identifier":"x","data":{"a":1}}')).toEqual({ command: 'whisper', identifier: 'x', data: { a: 1 } });
+    expect(decodeCommand('{"command":"message","identifier":"x","data":"{}"}')).toEqual({
+      command: 'message',
+      identifier: 'x',
+      data: '{}',
+    });
+    expect(decodeCommand('{"command":"whisper","identifier":"x","data":{"a":1}}')).toEqual({
+      command: 'whisper',
+      identifier: 'x',
+      data: { a: 1 },
+    });
     expect(decodeCommand('{"command":"ping"}')).toEqual({ command: 'ping' });
     expect(decodeCommand('{"command":"pong"}')).toEqual({ command: 'pong' });
   });

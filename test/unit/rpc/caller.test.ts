@@ -22,7 +22,11 @@ class ScriptedTransport implements RpcTransport {
 }
 
 function caller(transport: RpcTransport, policy: Partial<CallPolicy> = {}): RpcCaller {
-  return new RpcCaller(transport, { concurrency: 2, commandTimeoutMs: 3000, requestTimeoutMs: 0, ...policy }, new Metrics('cableway_'));
+  return new RpcCaller(
+    transport,
+    { concurrency: 2, commandTimeoutMs: 3000, requestTimeoutMs: 0, ...policy },
+    new Metrics('cableway_'),
+  );
 }
 
 describe('RpcCaller', () => {

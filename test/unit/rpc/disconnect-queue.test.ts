@@ -5,7 +5,14 @@ import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
 
 function request(sid: string): DisconnectRequest {
-  return { sid, identifiers: '', subscriptions: [], env: { url: 'http://example.com/cable', headers: {} }, cstate: {}, istate: {} };
+  return {
+    sid,
+    identifiers: '',
+    subscriptions: [],
+    env: { url: 'http://example.com/cable', headers: {} },
+    cstate: {},
+    istate: {},
+  };
 }
 
 /** A Disconnector that notes when each call starts and answers as `answer` says. */

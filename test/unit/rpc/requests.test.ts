@@ -15,7 +15,12 @@ describe('commandMessage', () => {
       command: 'subscribe',
       identifier: '{"channel":"ChatChannel"}',
       connection_identifiers: '{"current_user":"ann"}',
-      env: { url: 'http://example.com/cable', headers: { cookie: 'username=ann' }, cstate: { user: 'ann' }, istate: { room: '1' } },
+      env: {
+        url: 'http://example.com/cable',
+        headers: { cookie: 'username=ann' },
+        cstate: { user: 'ann' },
+        istate: { room: '1' },
+      },
     });
   });
 
@@ -37,7 +42,12 @@ describe('disconnectRequest', () => {
     expect(request).toEqual({
       identifiers: '{"current_user":"ann"}',
       subscriptions: ['a', 'b'],
-      env: { url: 'http://example.com/cable', headers: { cookie: 'username=ann' }, cstate: { user: 'ann' }, istate: { a: '{"room":"1"}' } },
+      env: {
+        url: 'http://example.com/cable',
+        headers: { cookie: 'username=ann' },
+        cstate: { user: 'ann' },
+        istate: { a: '{"room":"1"}' },
+      },
     });
   });
 });

@@ -3,13 +3,20 @@ import { RateLimitedLog, createLogger } from '../../../shared/src/logger';
 describe('logger', () => {
   it('writes text lines with bound fields and leaves out levels below the minimum', () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', format: 'text', fields: { nodeid: 'n1' }, sink: (line) => lines.push(line) }).child({
+    const logger = createLogger({
+      level: 'info',
+      format: 'text',
+      fields: { nodeid: 'n1' },
+      sink: (line) => lines.push(line),
+    }).child({
       component: 'rpc',
     });
     logger.debug('hidden');
     logger.info('call failed', { error: 'no route', attempt: 2 });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INF call failed nodeid=n1 component=rpc error="no route" attempt=2$/);
+    expect(lines[0]).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INF call failed nodeid=n1 component=rpc error="no route" attempt=2$/,
+    );
   });
 
   it('writes JSON lines and truncates long values', () => {

@@ -11,7 +11,13 @@ describe('publications', () => {
 
   it('reads a batch in order', () => {
     const publication = parsePublication('[{"stream":"a","data":"1"},{"stream":"b","data":"2"}]');
-    expect(publication).toEqual({ kind: 'messages', messages: [{ stream: 'a', data: '1' }, { stream: 'b', data: '2' }] });
+    expect(publication).toEqual({
+      kind: 'messages',
+      messages: [
+        { stream: 'a', data: '1' },
+        { stream: 'b', data: '2' },
+      ],
+    });
   });
 
   it('reads the remote disconnect command', () => {

@@ -42,8 +42,7 @@ describe('issueIdentificationToken', () => {
   });
 
   test('signs what ruby-jwt signs for the same header and payload', async () => {
-    const ruby =
-      'eyJhbGciOiJIUzI1NiJ9.eyJleHQiOiJ7XCJ1c2VyX2lkXCI6NDJ9In0.9MTvql7USSV98WiZjF6Ta1C2PJ3Gvao1PvuzUWXrkJQ';
+    const ruby = 'eyJhbGciOiJIUzI1NiJ9.eyJleHQiOiJ7XCJ1c2VyX2lkXCI6NDJ9In0.9MTvql7USSV98WiZjF6Ta1C2PJ3Gvao1PvuzUWXrkJQ';
     expect(await issueIdentificationToken({ user_id: 42 }, SECRET, { ttlSeconds: 0 })).toBe(ruby);
   });
 
