@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/config';
 import { Close } from '../protocol/frames';
 import { mountBroadcast, mountHealth, mountMetrics, mountNotFound } from '../server/http-routes';
 import { createUpgradeHandler } from '../server/upgrade';
-import { createWebSocketBehavior } from '../server/websocket';
+import { createWebSocketBehavior, routePattern } from '../server/websocket';
 import { logStartup } from './startup-log';
 import { wireNode, type NodeParts } from './wiring';
 
@@ -75,7 +75,7 @@ export class Runner {
       closed: manager.closed.bind(manager),
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);
-    for (const path of config.server.paths) main.ws(path, behavior);
+    for (const path of config.server.paths) main.ws(routePattern(path), behavior);
     mountHealth(main, config.server.healthPath, { draining, degraded: () => (bus.health().redis === 'down' ? 'redis' : null) });
     if (bus.httpEndpoint) mountBroadcast(apps.appFor(config.server.host, bus.httpEndpoint.port), bus.httpEndpoint);
     if (config.metrics.path)

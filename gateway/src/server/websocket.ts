@@ -34,6 +34,11 @@ function hardBacklogLimit(maxPendingSize: number): number {
   return maxPendingSize > 0 ? maxPendingSize * 4 + 8 * 1024 * 1024 : 0;
 }
 
+/** An anycable-go path pattern (`/accounts/{tenant}/cable`, `/admin/cable/*`) as a uWS route. */
+export function routePattern(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
 export function createWebSocketBehavior(
   host: SessionHost,
   limits: SocketLimits,

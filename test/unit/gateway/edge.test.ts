@@ -1,5 +1,6 @@
 import { originAllowed } from '../../../gateway/src/server/origin';
 import { negotiateProtocol, offeredProtocols } from '../../../gateway/src/server/subprotocol';
+import { routePattern } from '../../../gateway/src/server/websocket';
 import { Keepalive } from '../../../gateway/src/session/keepalive';
 import { Traffic } from '../../../gateway/src/metrics/traffic';
 import { Metrics } from '../../../shared/src/metrics';
@@ -20,6 +21,14 @@ describe('allowed origins', () => {
     expect(originAllowed('https://evil.com', allowed)).toBe(false);
     expect(originAllowed(undefined, allowed)).toBe(false);
     expect(originAllowed('not a url', allowed)).toBe(false);
+  });
+});
+
+describe('WebSocket paths', () => {
+  it('turns anycable-go path patterns into uWS routes', () => {
+    expect(routePattern('/cable')).toBe('/cable');
+    expect(routePattern('/accounts/{tenant}/cable')).toBe('/accounts/:tenant/cable');
+    expect(routePattern('/admin/cable/*')).toBe('/admin/cable/*');
   });
 });
 
