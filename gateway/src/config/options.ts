@@ -10,7 +10,12 @@ export const gatewayOptions = {
   // Server
   host: { type: 'string', default: 'localhost', category: 'Server', help: 'Address to listen on' },
   port: { type: 'integer', default: 8080, min: 0, max: 65535, env: ['PORT'], category: 'Server', help: 'Port to listen on' },
-  path: { type: 'list', default: ['/cable'], category: 'Server', help: 'WebSocket endpoint paths, comma-separated ({name} and * patterns allowed)' },
+  path: {
+    type: 'list',
+    default: ['/cable'],
+    category: 'Server',
+    help: 'WebSocket endpoint paths, comma-separated ({name} and * patterns allowed)',
+  },
   health_path: { type: 'string', default: '/health', category: 'Server', help: 'Health check endpoint' },
   allowed_origins: {
     type: 'list',
