@@ -57,9 +57,13 @@ export class Metrics {
     return new Histogram({ name: this.prefix + name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
   }
 
-  /** Process metrics (CPU, resident memory, event-loop lag, open file descriptors). */
+  /**
+   * Process metrics (CPU, resident memory, event-loop lag, open file descriptors), and anycable-go's
+   * `mem_sys_bytes` as the resident set size, so its dashboards find it.
+   */
   collectProcessMetrics(): void {
     collectDefaultMetrics({ register: this.registry, prefix: this.prefix });
+    this.gauge('mem_sys_bytes', 'Memory the process holds (resident set size)', () => process.memoryUsage.rss());
   }
 
   /** The Prometheus text exposition of every metric. */
