@@ -1,7 +1,14 @@
 import { createPublisher } from '../../broadcaster/src/publisher/publisher';
 import { rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type Flags, type GatewayProcess } from '../support/gateway';
-import { redisCli, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../support/redis-server';
+import {
+  redisCli,
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisServer,
+  type RedisCluster,
+  type RedisServer,
+} from '../support/redis-server';
 import { waitFor } from '../support/wait';
 
 /** What a cluster of nodes must survive, and do across nodes: Redis outages, remote commands, whispers. */
@@ -198,6 +205,26 @@ describe('the redisx reader', () => {
     } finally {
       await publisher.close();
       client.close();
+    }
+  }, 30_000);
+});
+
+describe('Redis behind Sentinel', () => {
+  it('finds the master through the sentinels and carries broadcasts between nodes', async () => {
+    const master = await startRedisServer();
+    const sentinel = await startRedisSentinel(master, 'cablemaster');
+    const flags = { public: true, redis_url: 'redis://cablemaster', redis_sentinels: `127.0.0.1:${sentinel.port}` };
+    const nodes = await Promise.all([startGateway({ ...flags, node_id: 'st0' }), startGateway({ ...flags, node_id: 'st1' })]);
+    try {
+      const client = await subscribed(nodes[1]!, 'through-sentinel');
+      await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'through-sentinel', data: '"found"' });
+      await receives(client, 'found');
+      expect(Number((await redisCli(master.port, 'PUBSUB', 'NUMSUB', 'through-sentinel')).split('\n')[1])).toBe(1);
+      client.close();
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await sentinel.stop();
+      await master.stop();
     }
   }, 30_000);
 });

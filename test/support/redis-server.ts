@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,11 +55,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 async function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return spawnAnswering(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args]);
+}
+
+/** Runs `redis-server` with `args` and resolves once it answers PING on `port`. */
+async function spawnAnswering(port: number, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -147,4 +148,29 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     throw error;
   }
   return { urls: servers.map((server) => server.url), servers, stop };
+}
+
+export interface RedisSentinel {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** A Sentinel monitoring `master` under `name`, once it reports the master's address. */
+export async function startRedisSentinel(master: RedisServer, name: string): Promise<RedisSentinel> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cableway-redis-sentinel-'));
+  const config = join(dir, 'sentinel.conf');
+  writeFileSync(config, [`port ${port}`, 'bind 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, ''].join('\n'));
+  const child = await spawnAnswering(port, [config, '--sentinel']);
+  await waitFor(
+    async () => (await redisCli(port, 'SENTINEL', 'get-master-addr-by-name', name)).includes(String(master.port)),
+    `the sentinel to know ${name}`,
+  );
+  return {
+    port,
+    async stop() {
+      await signal(child, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
