@@ -11,9 +11,3 @@ export function identifierParams(identifier: string): IdentifierParams | null {
   }
   return typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as IdentifierParams) : null;
 }
-
-/** The `channel` an identifier names, or null when it names none (malformed, missing, not a string). */
-export function channelNameOf(identifier: string): string | null {
-  const channel = identifierParams(identifier)?.channel;
-  return typeof channel === 'string' ? channel : null;
-}

@@ -1,7 +1,12 @@
-import type { Controller } from './controller';
+import type { CommandContext, CommandResult } from './controller';
+import type { IdentifierParams } from './identifier-params';
 
 /**
  * A channel the gateway serves itself, with no RPC call. Only subscribe and unsubscribe are local: a
  * `message` command (perform) on its subscriptions still goes to the Rails app over RPC, as in anycable-go.
  */
-export type LocalChannel = Pick<Controller, 'subscribe' | 'unsubscribe'>;
+export interface LocalChannel {
+  /** `params` is the identifier already parsed by the router, so a subscription parses it once. */
+  subscribe(context: CommandContext, identifier: string, params: IdentifierParams): Promise<CommandResult>;
+  unsubscribe(context: CommandContext, identifier: string): Promise<CommandResult>;
+}

@@ -1,6 +1,6 @@
 import type { RpcAvoided } from '../metrics/rpc-avoided';
 import type { CommandContext, CommandResult, Controller } from './controller';
-import { channelNameOf } from './identifier-params';
+import { identifierParams, type IdentifierParams } from './identifier-params';
 import type { LocalChannel } from './local-channel';
 
 /** Sends subscribe/unsubscribe of local channels to their verifier, everything else to the Rails app. */
@@ -12,26 +12,28 @@ export class ChannelRouter implements Controller {
   ) {}
 
   subscribe(context: CommandContext, identifier: string): Promise<CommandResult> {
-    const channel = this.localChannel(identifier);
-    if (!channel) return this.remote.subscribe(context, identifier);
+    const route = this.localRoute(identifier);
+    if (!route) return this.remote.subscribe(context, identifier);
     this.avoided.subscribe.inc();
-    return channel.subscribe(context, identifier);
+    return route.channel.subscribe(context, identifier, route.params);
   }
 
   unsubscribe(context: CommandContext, identifier: string): Promise<CommandResult> {
-    const channel = this.localChannel(identifier);
-    if (!channel) return this.remote.unsubscribe(context, identifier);
+    const route = this.localRoute(identifier);
+    if (!route) return this.remote.unsubscribe(context, identifier);
     this.avoided.unsubscribe.inc();
-    return channel.unsubscribe(context, identifier);
+    return route.channel.unsubscribe(context, identifier);
   }
 
   perform(context: CommandContext, identifier: string, data: string): Promise<CommandResult> {
     return this.remote.perform(context, identifier, data);
   }
 
-  private localChannel(identifier: string): LocalChannel | undefined {
-    if (this.local.size === 0) return undefined;
-    const name = channelNameOf(identifier);
-    return name === null ? undefined : this.local.get(name);
+  /** The local channel an identifier names, with its parsed params; identifiers are parsed only here. */
+  private localRoute(identifier: string): { channel: LocalChannel; params: IdentifierParams } | undefined {
+    const params = identifierParams(identifier);
+    const name = params?.channel;
+    const channel = typeof name === 'string' ? this.local.get(name) : undefined;
+    return channel && params ? { channel, params } : undefined;
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../../../shared/src/logger';
 import { MessageVerifier } from '../../../shared/src/message-verifier';
 import { confirmFrame } from '../protocol/frames';
 import { subscriptionRejected, type CommandContext, type CommandResult, type StateMap } from './controller';
-import { identifierParams, type IdentifierParams } from './identifier-params';
+import type { IdentifierParams } from './identifier-params';
 import type { LocalChannel } from './local-channel';
 
 /** Subscription state naming the stream whispers of this subscription go to. */
@@ -62,8 +62,8 @@ export class StreamChannel implements LocalChannel {
     this.logger = logger.child({ component: 'streams', channel: options.channel });
   }
 
-  async subscribe(context: CommandContext, identifier: string): Promise<CommandResult> {
-    const resolution = this.resolve(identifier);
+  async subscribe(context: CommandContext, identifier: string, params: IdentifierParams): Promise<CommandResult> {
+    const resolution = this.resolve(params);
     if ('rejection' in resolution) {
       if (this.logger.enabled('debug')) {
         this.logger.debug('subscription rejected', { sid: context.sid, identifier, reason: resolution.rejection });
@@ -86,9 +86,7 @@ export class StreamChannel implements LocalChannel {
     return UNSUBSCRIBED;
   }
 
-  private resolve(identifier: string): Resolution {
-    const params = identifierParams(identifier);
-    if (params === null) return { rejection: 'malformed identifier' };
+  private resolve(params: IdentifierParams): Resolution {
     const { signedParam, unsignedParam } = this.options;
     const signed = stringParam(params, signedParam);
     const unsigned = unsignedParam === null ? '' : stringParam(params, unsignedParam);

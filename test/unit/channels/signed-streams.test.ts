@@ -1,4 +1,5 @@
 import type { CommandContext, CommandResult } from '../../../gateway/src/channels/controller';
+import { identifierParams } from '../../../gateway/src/channels/identifier-params';
 import type { LocalChannel } from '../../../gateway/src/channels/local-channel';
 import {
   CABLE_READY_CHANNEL,
@@ -41,9 +42,14 @@ function rejection(identifier: string): string {
   return `{"type":"reject_subscription","identifier":${JSON.stringify(identifier)}}`;
 }
 
+/** Subscribes with `identifier` as the router hands it over (parsed; what is not an object has no params). */
+function subscribeWith(channel: LocalChannel, identifier: string): Promise<CommandResult> {
+  return channel.subscribe(context, identifier, identifierParams(identifier) ?? {});
+}
+
 /** Subscribes with an identifier built the way @rails/actioncable builds it (`channel` first). */
 function subscribe(channel: LocalChannel | undefined, params: object): Promise<CommandResult | undefined> {
-  return channel ? channel.subscribe(context, JSON.stringify(params)) : Promise.resolve(undefined);
+  return channel ? subscribeWith(channel, JSON.stringify(params)) : Promise.resolve(undefined);
 }
 
 interface VectorKind {
@@ -72,7 +78,7 @@ describe('signed-stream channels with names signed by Ruby', () => {
     async (_kind, _name, _expect, vector) => {
       const { channel, params } = byKind[vector.kind];
       const identifier = JSON.stringify(params(vector.signed));
-      const result = await channel(vector.key).subscribe(context, identifier);
+      const result = await subscribeWith(channel(vector.key), identifier);
       if (vector.expect === 'ok') {
         expect(result).toMatchObject({
           status: 'SUCCESS',
@@ -99,14 +105,14 @@ describe('Turbo::StreamsChannel', () => {
     ['@anycable alphabetical order', `{"a_attr":"<b>",${channel},${name},"zz_attr":"1"}`],
     ['spaces and escapes', `{ ${channel} , ${name}, "x": "\\u00e9/" }`],
   ])('echoes an identifier in %s byte for byte', async (_order, identifier) => {
-    const result = await turbo.subscribe(context, identifier);
+    const result = await subscribeWith(turbo, identifier);
     expect(result.transmissions).toEqual([confirmation(identifier)]);
     expect(JSON.parse(result.transmissions[0]).identifier).toBe(identifier);
   });
 
   test('echoes a rejected identifier byte for byte', async () => {
     const identifier = `{"signed_stream_name":"forged--00","channel":"${TURBO_STREAMS_CHANNEL}"}`;
-    expect((await turbo.subscribe(context, identifier)).transmissions).toEqual([rejection(identifier)]);
+    expect((await subscribeWith(turbo, identifier)).transmissions).toEqual([rejection(identifier)]);
   });
 
   test('sets no subscription state', async () => {
@@ -126,7 +132,7 @@ describe('Turbo::StreamsChannel', () => {
     ['an empty signed_stream_name', `{"channel":"${TURBO_STREAMS_CHANNEL}","signed_stream_name":""}`],
     ['a signed_stream_name that is not a string', `{"channel":"${TURBO_STREAMS_CHANNEL}","signed_stream_name":42}`],
   ])('rejects %s', async (_case, identifier) => {
-    expect(await turbo.subscribe(context, identifier)).toMatchObject({
+    expect(await subscribeWith(turbo, identifier)).toMatchObject({
       status: 'FAILURE',
       streams: [],
       transmissions: [rejection(identifier)],
