@@ -42,7 +42,7 @@ export class TokenLocator {
   locate(handshake: Handshake): LocatedToken | null {
     const carried = carriedInHeaders(handshake, this.headerName);
     if (carried) return carried;
-    const token = handshake.query === '' ? null : new URLSearchParams(handshake.query).get(this.param);
+    const token = handshake.params.get(this.param);
     return token ? { token, source: 'query' } : null;
   }
 }

@@ -7,8 +7,8 @@ export interface Handshake {
   readonly sid: string;
   /** Absolute http(s) URL of the request, query included (anycable.Env url). */
   readonly url: string;
-  /** The raw query string, without `?`. */
-  readonly query: string;
+  /** The query parameters, parsed once for everyone who reads them (token, ping settings). */
+  readonly params: URLSearchParams;
   /** Every request header, names lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
   /** Sub-protocols the client offered, in its order. */

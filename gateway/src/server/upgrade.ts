@@ -53,7 +53,7 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
     const handshake: Handshake = {
       sid: headers['x-request-id'] || newSid(),
       url: `http://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
-      query,
+      params: new URLSearchParams(query),
       headers,
       protocols,
       remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
@@ -72,7 +72,12 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
         (admission) => {
           upgrading -= 1;
           if (aborted) return;
-          const data: SocketData = { admission, pingTopic: keepalive.topicFor(query), connection: null, session: null };
+          const data: SocketData = {
+            admission,
+            pingTopic: keepalive.topicFor(handshake.params),
+            connection: null,
+            session: null,
+          };
           res.cork(() => res.upgrade(data, key, protocol, extensions, context as never));
         },
         () => {

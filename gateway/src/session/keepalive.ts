@@ -39,12 +39,11 @@ export class Keepalive {
     private readonly traffic: Traffic,
   ) {}
 
-  /** The ping topic for a connection's query string; null when it asked for no pings (`pi=0`). */
-  topicFor(query: string): string | null {
-    const params = query === '' ? null : new URLSearchParams(query);
-    const pi = params?.get('pi');
-    const ptp = params?.get('ptp');
-    const requested = pi === null || pi === undefined || pi === '' ? NaN : Number(pi);
+  /** The ping topic for a connection's query parameters; null when it asked for no pings (`pi=0`). */
+  topicFor(params: URLSearchParams): string | null {
+    const pi = params.get('pi');
+    const ptp = params.get('ptp');
+    const requested = pi === null || pi === '' ? NaN : Number(pi);
     const intervalSec =
       Number.isInteger(requested) && requested >= 0 && requested <= MAX_INTERVAL_SEC ? requested : this.defaultIntervalSec;
     if (intervalSec === 0) return null;

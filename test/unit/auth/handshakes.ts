@@ -1,12 +1,11 @@
 import type { Handshake } from '../../../gateway/src/server/handshake';
 
-/** A connection request with no token anywhere, unless the overrides put one in. */
-export function handshakeWith(overrides: Partial<Handshake> = {}): Handshake {
-  const query = overrides.query ?? '';
+/** A connection request with no token anywhere, unless the overrides (and `query`) put one in. */
+export function handshakeWith({ query = '', ...overrides }: Partial<Handshake> & { query?: string } = {}): Handshake {
   return {
     sid: 'sid-1',
     url: `http://localhost:8080/cable${query ? `?${query}` : ''}`,
-    query,
+    params: new URLSearchParams(query),
     headers: {},
     protocols: ['actioncable-v1-json'],
     remoteAddress: '127.0.0.1',

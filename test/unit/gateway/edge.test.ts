@@ -45,15 +45,15 @@ describe('keepalive topics', () => {
   const keepalive = new Keepalive({ publish: () => undefined }, 3, 's', new Traffic(new Metrics('test_')));
 
   it('uses the configured interval and precision unless the query says otherwise', () => {
-    expect(keepalive.topicFor('')).toBe('ping:3:s');
-    expect(keepalive.topicFor('pi=5&ptp=ms')).toBe('ping:5:ms');
-    expect(keepalive.topicFor('ptp=ns')).toBe('ping:3:ns');
+    expect(keepalive.topicFor(new URLSearchParams(''))).toBe('ping:3:s');
+    expect(keepalive.topicFor(new URLSearchParams('pi=5&ptp=ms'))).toBe('ping:5:ms');
+    expect(keepalive.topicFor(new URLSearchParams('ptp=ns'))).toBe('ping:3:ns');
   });
 
   it('sends no pings with pi=0 and ignores values it cannot use', () => {
-    expect(keepalive.topicFor('pi=0')).toBeNull();
-    expect(keepalive.topicFor('pi=abc&ptp=hours')).toBe('ping:3:s');
-    expect(keepalive.topicFor('pi=-1')).toBe('ping:3:s');
+    expect(keepalive.topicFor(new URLSearchParams('pi=0'))).toBeNull();
+    expect(keepalive.topicFor(new URLSearchParams('pi=abc&ptp=hours'))).toBe('ping:3:s');
+    expect(keepalive.topicFor(new URLSearchParams('pi=-1'))).toBe('ping:3:s');
   });
 });
 
