@@ -53,9 +53,11 @@ export async function startWorkloadNode(): Promise<WorkloadNode> {
 }
 
 /** What the workload does at each stage, so that a caller can check the monitoring meanwhile. */
-export interface WorkloadHooks {
+export interface WorkloadOptions {
   /** Called while Redis is down and the node has noticed. */
   readonly whileRedisIsDown?: () => Promise<void>;
+  /** How long each of the two broadcast phases lasts (3 s: rates over several scrapes). */
+  readonly broadcastMs?: number;
 }
 
 export interface WorkloadResult {
@@ -157,29 +159,30 @@ async function slowClient(node: WorkloadNode): Promise<void> {
   await slow.closed;
 }
 
-async function redisRestart(node: WorkloadNode, hooks: WorkloadHooks): Promise<void> {
+async function redisRestart(node: WorkloadNode, options: WorkloadOptions): Promise<void> {
   await node.redis.stop();
   await waitFor(async () => (await metricValue(node.gateway.httpUrl, 'cableway_redis_connected')) === 0, 'Redis down');
-  await hooks.whileRedisIsDown?.();
+  await options.whileRedisIsDown?.();
   await node.redis.restart();
   await waitFor(async () => (await metricValue(node.gateway.httpUrl, 'cableway_redis_connected')) === 1, 'Redis back', 30_000);
 }
 
-export async function runWorkload(node: WorkloadNode, hooks: WorkloadHooks = {}): Promise<WorkloadResult> {
+export async function runWorkload(node: WorkloadNode, options: WorkloadOptions = {}): Promise<WorkloadResult> {
+  const broadcastMs = options.broadcastMs ?? 3000;
   const jwtClients: RawClient[] = [];
   const rpcClients: RawClient[] = [];
   for (let i = 0; i < 12; i += 1) jwtClients.push(await connectWithJwt(node, `jwt-${i}`));
   for (let i = 0; i < 6; i += 1) rpcClients.push(await connectWithRpc(node, `rpc-${i}`));
   const everyone = [...jwtClients, ...rpcClients];
-  await broadcastRounds(node, everyone, 3000);
+  await broadcastRounds(node, everyone, broadcastMs);
   await badInput(node);
   await rpcTrouble(node);
   await slowClient(node);
   // Some leave: RPC sessions make Disconnect calls, JWT ones make none.
   for (const client of [...jwtClients.splice(0, 4), ...rpcClients.splice(0, 2)]) client.close();
-  await redisRestart(node, hooks);
+  await redisRestart(node, options);
   const stayed = [...jwtClients, ...rpcClients];
-  await broadcastRounds(node, stayed, 3000);
+  await broadcastRounds(node, stayed, broadcastMs);
   return {
     clients: stayed,
     close() {
