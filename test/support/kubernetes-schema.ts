@@ -83,8 +83,15 @@ function unknownFieldErrors(objects: readonly KubernetesObject[]): string[] {
       diagnostic.file && diagnostic.start !== undefined
         ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
         : undefined;
-    const line = where ? source.split('\n')[where.line]?.trim() : '';
-    return `${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')} (at ${line})`;
+    const lines = source.split('\n');
+    const line = where ? lines[where.line]!.trim() : '';
+    const object = where
+      ? lines
+          .slice(0, where.line + 1)
+          .reverse()
+          .find((candidate) => candidate.startsWith('// '))
+      : undefined;
+    return `${object?.slice(3) ?? 'an object'}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')} (at ${line})`;
   });
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEPLOY, configFromEnv, parseYamlDocuments, readRepoFile, unknownVariables } from '../../support/deploy-files';
-import { startGateway } from '../../support/gateway';
+import { metricValue, startGateway } from '../../support/gateway';
 import { kubernetesSchemaErrors, type KubernetesObject } from '../../support/kubernetes-schema';
 import { freePort } from '../../support/ports';
 import { startRedisServer } from '../../support/redis-server';
@@ -182,14 +182,31 @@ describe('the cluster overlay', () => {
   });
 });
 
+/** The README's sizing rule: one node per this many connections. */
+const CONNECTIONS_PER_NODE = 20_000;
+
+/** `256Mi`, `1Gi` → bytes. */
+function quantityBytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected quantity ${quantity}`);
+  return Number(match[1]) * 1024 ** (match[2] === 'Gi' ? 3 : 2);
+}
+
+/** The benchmark's idle memory per connection, from the README's Performance table. */
+function benchmarkBytesPerConnection(): number {
+  const match = /^\| Idle memory, [^|]+\| ([\d.]+) KiB per connection \|/m.exec(readRepoFile('README.md'));
+  if (!match) throw new Error('no idle memory figure in the README');
+  return Number(match[1]) * 1024;
+}
+
 describe('a node run with the ConfigMap of deploy/kubernetes/base', () => {
+  const objects = () => built.get('base')!;
+  const env = () => (objects().find((object) => object.kind === 'ConfigMap') as unknown as { data: Record<string, string> }).data;
+  const container = () =>
+    find<{ spec: { template: { spec: PodSpec } } }>(objects(), 'Deployment').spec.template.spec.containers[0]!;
+
   it('answers its probes 200 through a Redis outage and 503 from the first second of a drain', async () => {
-    const env = find<{ data: Record<string, string> }>(
-      built.get('base')!,
-      'ConfigMap',
-      built.get('base')!.find((o) => o.kind === 'ConfigMap')!.metadata!.name as string,
-    ).data;
-    const config = configFromEnv(env);
+    const config = configFromEnv(env());
     const redis = await startRedisServer();
     const port = await freePort();
     const broadcastPort = await freePort();
@@ -197,7 +214,7 @@ describe('a node run with the ConfigMap of deploy/kubernetes/base', () => {
     const node = await startGateway(
       { port, http_broadcast_port: broadcastPort },
       {
-        ...env,
+        ...env(),
         ANYCABLE_HOST: '127.0.0.1',
         ANYCABLE_REDIS_URL: redis.url,
         ANYCABLE_RPC_HOST: '127.0.0.1:1',
@@ -210,6 +227,14 @@ describe('a node run with the ConfigMap of deploy/kubernetes/base', () => {
     };
     try {
       expect(await probe()).toEqual({ status: 200, body: 'Ok' });
+      // The memory request holds the process as it runs plus the README's connections per node.
+      const rss = await metricValue(node.httpUrl, 'cableway_process_resident_memory_bytes');
+      expect(rss).toBeGreaterThan(0);
+      const needed = rss + CONNECTIONS_PER_NODE * benchmarkBytesPerConnection();
+      expect(quantityBytes(container().resources.requests.memory!)).toBeGreaterThanOrEqual(needed);
+      expect(quantityBytes(container().resources.limits.memory!)).toBeGreaterThan(
+        quantityBytes(container().resources.requests.memory!),
+      );
       await redis.stop();
       await waitFor(async () => (await probe()).body === 'degraded: redis', 'degraded: redis');
       expect((await probe()).status).toBe(200);

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { dashboardPanels } from '../../support/dashboard';
+import { readRepoFile } from '../../support/deploy-files';
 import { startGateway } from '../../support/gateway';
 import { startRedisServer } from '../../support/redis-server';
 import { startRpcServer } from '../../support/rpc-server';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const DEPLOY = path.join(ROOT, 'deploy');
 
 /** Metric names (prefix stripped) that an expression in the dashboard or the alert rules refers to. */
 function referencedMetrics(text: string): Set<string> {
@@ -17,7 +13,7 @@ function referencedMetrics(text: string): Set<string> {
 
 /** The README's Operations section. */
 function operationsSection(): string {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const readme = readRepoFile('README.md');
   const start = readme.indexOf('\n## Operations\n');
   const end = readme.indexOf('\n## ', start + 1);
   return readme.slice(start, end);
@@ -58,8 +54,8 @@ describe('the operations files', () => {
       series.add(name);
       if (type === 'histogram') for (const suffix of ['bucket', 'count', 'sum']) series.add(`${name}_${suffix}`);
     }
-    const dashboard = readFileSync(path.join(DEPLOY, 'grafana/dashboards/cableway.json'), 'utf8');
-    const alerts = readFileSync(path.join(DEPLOY, 'prometheus/alerts.yml'), 'utf8');
+    const dashboard = readRepoFile('deploy/grafana/dashboards/cableway.json');
+    const alerts = readRepoFile('deploy/prometheus/alerts.yml');
     const referenced = new Set([...referencedMetrics(dashboard), ...referencedMetrics(alerts)]);
     expect(referenced.size).toBeGreaterThan(20);
     expect([...referenced].filter((name) => !series.has(name))).toEqual([]);
@@ -89,9 +85,7 @@ describe("the README's Operations section", () => {
     const section = operationsSection();
     const panels = dashboardPanels({ prefix: 'cableway_', rateInterval: '1m' }).map((panel) => panel.title);
     expect(panels.filter((title) => !section.includes(`| ${title} |`))).toEqual([]);
-    const alerts = [...readFileSync(path.join(DEPLOY, 'prometheus/alerts.yml'), 'utf8').matchAll(/- alert: (\w+)/g)].map(
-      (match) => match[1]!,
-    );
+    const alerts = [...readRepoFile('deploy/prometheus/alerts.yml').matchAll(/- alert: (\w+)/g)].map((match) => match[1]!);
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.filter((alert) => !section.includes(`| \`${alert}\``))).toEqual([]);
   });
