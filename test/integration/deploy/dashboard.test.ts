@@ -29,6 +29,8 @@ let workload: WorkloadResult;
 let start = 0;
 let end = 0;
 let duringRedisOutage: AlertRule[] = [];
+/** A node that went away: nothing listens there. */
+let goneNode = '';
 
 async function alertState(name: string): Promise<AlertRule['state'] | undefined> {
   return (await prometheus.alertRules()).find((rule) => rule.name === name)?.state;
@@ -48,7 +50,7 @@ async function scrapedAfter(time: number): Promise<void> {
 
 beforeAll(async () => {
   node = await startWorkloadNode();
-  const goneNode = `127.0.0.1:${await freePort()}`; // a node that went away: nothing listens there
+  goneNode = `127.0.0.1:${await freePort()}`;
   prometheus = await startPrometheus({
     targets: [node.target, goneNode],
     ruleFiles: [path.join(DEPLOY, 'prometheus/alerts.yml')],
@@ -124,10 +126,13 @@ describe('the alert rules of deploy/prometheus/alerts.yml', () => {
 
   it.each(Object.entries(EXPECTED_AT_THE_END))('%s is %s after the workload', async (name, expected) => {
     const rules = await prometheus.alertRules();
-    expect(stateOf(rules, name)).toBe(expected);
-    if (name === 'CablewayNodeDown') {
-      const instances = rules.find((rule) => rule.name === name)!.alerts.map((alert) => alert.labels.instance);
-      expect(instances).not.toContain(node.target);
+    if (name !== 'CablewayNodeDown') {
+      expect(stateOf(rules, name)).toBe(expected);
+      return;
     }
+    expect(rules.find((rule) => rule.name === name)!.alerts.map((alert) => alert.labels.instance)).toEqual([goneNode]);
+    // On a machine so loaded that the run took about a minute, the alert may have fired already.
+    const runSec = Date.now() / 1000 - start;
+    expect(runSec < 55 ? [expected] : ['pending', 'firing']).toContain(stateOf(rules, name));
   });
 });
