@@ -4,6 +4,8 @@ import { resolveRedisConfig, redisOptions, type RedisConfig } from '../../shared
 
 export const ADAPTER_NAMES = ['http', 'redis', 'redisx', 'actioncable'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
+export const PUBSUB_NAMES = ['memory', 'redis'] as const;
+export type PubSubName = (typeof PUBSUB_NAMES)[number];
 
 export const broadcastOptions = {
   broadcast_adapter: {
@@ -96,7 +98,7 @@ export interface HttpBroadcastConfig {
 
 export interface BroadcastConfig {
   readonly adapters: readonly AdapterName[];
-  readonly pubsub: 'memory' | 'redis';
+  readonly pubsub: PubSubName;
   readonly http: HttpBroadcastConfig;
   readonly redisChannel: string;
   readonly redisx: { readonly stream: string; readonly group: string; readonly readBlockMs: number };

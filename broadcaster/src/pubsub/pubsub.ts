@@ -8,12 +8,14 @@ import type { RemoteCommand, StreamMessage } from '../../../shared/src/publicati
 export interface PubSub {
   /** Fields of its startup log line. */
   readonly summary: LogFields;
-  /** Resolves when this node hears remote commands (or after a bound while Redis does not answer). */
+  /** Resolves when this node hears remote commands (or after a bound while the server does not answer). */
   start(): Promise<void>;
-  /** Resolves when this node hears `stream` (or after a bound while Redis does not answer). */
+  /** Resolves when this node hears `stream` (or after a bound while the server does not answer). */
   subscribe(stream: string): Promise<void>;
   unsubscribe(stream: string): void;
   publish(message: StreamMessage): void;
   publishCommand(command: RemoteCommand): void;
+  /** Whether what is published now reaches the other nodes: inputs refuse publications while it does not. */
+  isUp(): boolean;
   shutdown(): Promise<void>;
 }

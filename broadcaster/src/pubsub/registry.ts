@@ -1,0 +1,25 @@
+import type { DeliveryHandler } from '../bus';
+import { requireTransport, type BusContext } from '../context';
+import type { PubSubName } from '../options';
+import { createMemoryPubSub } from './memory';
+import type { PubSub } from './pubsub';
+import { RedisPubSub } from './redis';
+
+export interface PubSubContext extends BusContext {
+  /** This node's own delivery, for a pub/sub that stays in the process. */
+  readonly delivery: DeliveryHandler;
+}
+
+export const PUBSUBS: Readonly<Record<PubSubName, (context: PubSubContext) => PubSub>> = {
+  memory: (context) => createMemoryPubSub(context.delivery),
+  redis: (context) =>
+    new RedisPubSub({
+      channelPrefix: context.config.pubsubChannelPrefix,
+      internalChannel: context.config.internalChannel,
+      redis: requireTransport(context.redis, '--pubsub=redis', 'Redis: set --redis_url'),
+      nodeId: context.nodeId,
+      tuning: context.tuning,
+      logger: context.logger,
+      sink: context.sink,
+    }),
+};

@@ -1,0 +1,44 @@
+import type { Logger } from '../../shared/src/logger';
+import type { HealthComponent } from './health';
+import type { BroadcastCounters } from './metrics';
+import type { BroadcastConfig } from './options';
+import { RedisConnections } from './redis/connections';
+import type { RedisContext } from './redis/context';
+
+/** A message server the bus talks to, shared by every adapter and the pub/sub that use it. */
+export interface Transport {
+  readonly health: HealthComponent;
+  /** Closes what is left once every part using it has stopped. */
+  close(): Promise<void>;
+}
+
+/** The transports the configuration asks for; `null` where none is configured. */
+export interface Transports {
+  readonly redis: RedisContext | null;
+}
+
+function openRedis(config: BroadcastConfig, logger: Logger, counters: BroadcastCounters): RedisContext | null {
+  if (!config.redis) return null;
+  const connections = new RedisConnections(config.redis, logger.child({ component: 'redis' }), counters.redisReconnects);
+  const commands = connections.connect('commands', 'commands');
+  return {
+    connections,
+    commands,
+    probeFailures: counters.probeFailures,
+    health: {
+      name: 'redis',
+      gaugeHelp: '1 while every Redis connection of the node is ready, else 0',
+      isUp: () => connections.allReady(),
+    },
+    close: () => connections.close(commands, true),
+  };
+}
+
+/** Opens the connections of every configured transport; they connect (and reconnect) in the background. */
+export function openTransports(config: BroadcastConfig, logger: Logger, counters: BroadcastCounters): Transports {
+  return { redis: openRedis(config, logger, counters) };
+}
+
+export function transportsIn(transports: Transports): Transport[] {
+  return Object.values(transports).filter((transport): transport is Transport => transport !== null);
+}
