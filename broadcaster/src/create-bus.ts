@@ -97,7 +97,7 @@ class Bus implements BroadcastBus {
 export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): BroadcastBus {
   const tuning: BusTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const counters = declareBroadcastCounters(deps.metrics);
-  const transports = openTransports(config, deps.logger, counters);
+  const transports = openTransports(config, { nodeId: deps.nodeId, tuning, logger: deps.logger, counters });
   const opened = transportsIn(transports);
   const served = new Set<string>();
   declareBroadcastGauges(deps.metrics, {

@@ -8,6 +8,7 @@ export interface BroadcastCounters {
   /** Publications that could not be read, on any input. */
   readonly failedPublications: { inc(): void };
   readonly redisReconnects: { inc(): void };
+  readonly natsReconnects: { inc(): void };
   readonly probeFailures: { inc(): void };
 }
 
@@ -16,6 +17,7 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
     publications: metrics.counter('publications_total', 'Publications received through non-fan-out broadcast inputs'),
     failedPublications: metrics.counter('failed_broadcast_msg_total', 'Publications that could not be parsed'),
     redisReconnects: metrics.counter('redis_reconnects_total', 'Redis connections re-established after a loss'),
+    natsReconnects: metrics.counter('nats_reconnects_total', 'NATS connections re-established after a loss'),
     probeFailures: metrics.counter(
       'redis_probe_failures_total',
       'Pub/sub liveness probes whose echo did not arrive in time (the link was reconnected)',

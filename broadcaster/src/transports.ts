@@ -1,9 +1,12 @@
 import type { Logger } from '../../shared/src/logger';
 import type { HealthComponent } from './health';
 import type { BroadcastCounters } from './metrics';
+import type { NatsContext } from './nats/context';
+import { NatsLink } from './nats/link';
 import type { BroadcastConfig } from './options';
 import { RedisConnections } from './redis/connections';
 import type { RedisContext } from './redis/context';
+import type { BusTuning } from './tuning';
 
 /** A message server the bus talks to, shared by every adapter and the pub/sub that use it. */
 export interface Transport {
@@ -15,6 +18,7 @@ export interface Transport {
 /** The transports the configuration asks for; `null` where none is configured. */
 export interface Transports {
   readonly redis: RedisContext | null;
+  readonly nats: NatsContext | null;
 }
 
 function openRedis(config: BroadcastConfig, logger: Logger, counters: BroadcastCounters): RedisContext | null {
@@ -34,9 +38,31 @@ function openRedis(config: BroadcastConfig, logger: Logger, counters: BroadcastC
   };
 }
 
+function openNats(config: BroadcastConfig, options: TransportOptions): NatsContext | null {
+  if (!config.nats) return null;
+  const link = new NatsLink(config.nats, {
+    name: `cableway-${options.nodeId}`,
+    pingIntervalMs: options.tuning.natsPingIntervalMs,
+    logger: options.logger.child({ component: 'nats' }),
+    reconnects: options.counters.natsReconnects,
+  });
+  return {
+    link,
+    health: { name: 'nats', gaugeHelp: '1 while the NATS connection of the node is up, else 0', isUp: () => link.isUp() },
+    close: () => link.close(),
+  };
+}
+
+export interface TransportOptions {
+  readonly nodeId: string;
+  readonly tuning: BusTuning;
+  readonly logger: Logger;
+  readonly counters: BroadcastCounters;
+}
+
 /** Opens the connections of every configured transport; they connect (and reconnect) in the background. */
-export function openTransports(config: BroadcastConfig, logger: Logger, counters: BroadcastCounters): Transports {
-  return { redis: openRedis(config, logger, counters) };
+export function openTransports(config: BroadcastConfig, options: TransportOptions): Transports {
+  return { redis: openRedis(config, options.logger, options.counters), nats: openNats(config, options) };
 }
 
 export function transportsIn(transports: Transports): Transport[] {

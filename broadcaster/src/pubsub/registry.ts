@@ -2,6 +2,7 @@ import type { DeliveryHandler } from '../bus';
 import { requireTransport, type BusContext } from '../context';
 import type { PubSubName } from '../options';
 import { createMemoryPubSub } from './memory';
+import { createNatsPubSub } from './nats';
 import type { PubSub } from './pubsub';
 import { RedisPubSub } from './redis';
 
@@ -22,4 +23,5 @@ export const PUBSUBS: Readonly<Record<PubSubName, (context: PubSubContext) => Pu
       logger: context.logger,
       sink: context.sink,
     }),
+  nats: createNatsPubSub,
 };

@@ -41,6 +41,8 @@ export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: read
     pubsubChannelPrefix: '',
     internalChannel: '__anycable_internal__',
     redis: null,
+    natsChannel: '__anycable__',
+    nats: null,
     ...overrides,
   };
 }
