@@ -142,6 +142,7 @@ describe('two nodes on NATS', () => {
 
   it('keeps both nodes up through a nats-server crash, reports it while it lasts, and delivers again after', async () => {
     const client = await subscribed(second(), 'outage');
+    const leaving = await subscribed(second(), 'left-during-outage');
     await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"before"' });
     await receives(client, 'before');
 
@@ -154,6 +155,9 @@ describe('two nodes on NATS', () => {
     expect(await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"refused"' })).toBe(503);
     client.send({ command: 'ping' });
     await client.next((frame) => frame.type === 'pong');
+    const joining = await subscribed(first(), 'joined-during-outage');
+    leaving.close();
+    await leaving.closed;
 
     await server.restart();
     for (const node of nodes) {
@@ -163,6 +167,11 @@ describe('two nodes on NATS', () => {
     }
     // The nodes subscribed again by themselves: the stream on the serving node, the inputs on both.
     await waitFor(async () => count(await server.subjects(), 'outage') === 1, 'the stream subscribed again');
+    await waitFor(async () => count(await server.subjects(), 'joined-during-outage') === 1, 'the new stream subscribed');
+    expect(count(await server.subjects(), 'left-during-outage')).toBe(0);
+    await postBroadcast(second().broadcastUrl, { stream: 'joined-during-outage', data: '"joined"' });
+    await receives(joining, 'joined');
+    joining.close();
     expect(await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"after, over pub/sub"' })).toBe(201);
     await receives(client, 'after, over pub/sub');
     const gem = await connect({ servers: server.url });

@@ -4,7 +4,7 @@ import { CablewayError, ErrorCode, errorMessage } from '../../../shared/src/erro
 import { RateLimitedLog, type Logger } from '../../../shared/src/logger';
 import { reconnectDelay } from '../../../shared/src/redis/backoff';
 import { settledWithin } from '../bounded';
-import { describeNatsTarget, type NatsConfig } from './options';
+import { describeNatsTarget, natsConnectionOptions, type NatsConfig } from './options';
 
 /** A part of the bus that subscribes on the link's connection. */
 export interface NatsConnectionUser {
@@ -87,15 +87,12 @@ export class NatsLink {
   private connectionOptions(): ConnectionOptions {
     const { config, options } = this;
     return {
-      servers: [...config.servers],
-      noRandomize: config.dontRandomize,
+      ...natsConnectionOptions(config),
       name: options.name,
       maxReconnectAttempts: -1,
       // Wrong credentials are an operator's mistake to fix while the node keeps trying, as with any outage.
       ignoreAuthErrorAbort: true,
       pingInterval: options.pingIntervalMs,
-      ...(config.credentials ?? {}),
-      ...(config.tls ? { tls: {} } : {}),
     };
   }
 

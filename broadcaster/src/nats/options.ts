@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'nats';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 
 /** How to reach NATS; shared by the gateway and the publisher CLI. Names and defaults are anycable-go's. */
@@ -89,4 +90,14 @@ export function resolveNatsConfig(values: { nats_servers: string; nats_dont_rand
 export function describeNatsTarget(config: NatsConfig): string {
   const auth = config.credentials === null ? '' : 'user' in config.credentials ? ' (user and password)' : ' (token)';
   return `${config.tls ? 'tls' : 'nats'}://${config.servers.join(',')}${auth}`;
+}
+
+/** What the NATS client needs to reach the servers of `config`. */
+export function natsConnectionOptions(config: NatsConfig): ConnectionOptions {
+  return {
+    servers: [...config.servers],
+    noRandomize: config.dontRandomize,
+    ...(config.credentials ?? {}),
+    ...(config.tls ? { tls: {} } : {}),
+  };
 }

@@ -11,7 +11,7 @@ export function actionCablePublisher(redis: PublisherRedis, prefix: string): Pub
       Promise.reject(
         new ConfigError(
           ErrorCode.ConfigBadValue,
-          "the actioncable transport carries no remote commands (Rails' own adapter has none): use redis, redisx or http",
+          "the actioncable transport carries no remote commands (Rails' own adapter has none): use redis, redisx, http or nats",
         ),
       ),
     close: () => redis.close(),

@@ -2,7 +2,9 @@ import { createLogger, type Logger } from '../../../shared/src/logger';
 import { encodeRemoteCommand, encodeStreamMessage, type PublicationMeta } from '../../../shared/src/publication';
 import type { RedisConfig } from '../../../shared/src/redis/options';
 import { actionCablePublisher } from './actioncable';
+import type { NatsConfig } from '../nats/options';
 import { createHttpSender } from './http';
+import { createNatsSender } from './nats';
 import { openPublisherRedis } from './redis';
 
 /** Sends publications to Cableway (or anycable-go) the way the anycable Ruby gem does. */
@@ -22,7 +24,9 @@ export type PublisherOptions =
   /** POST to the broadcast endpoint, with `Authorization: Bearer <key>` when a key is given. */
   | { readonly transport: 'http'; readonly url: string; readonly key?: string | null }
   /** PUBLISH of the bare message on `<prefix>:<stream>`, as Rails' own Action Cable Redis adapter does. */
-  | { readonly transport: 'actioncable'; readonly redis: RedisConfig; readonly prefix?: string; readonly logger?: Logger };
+  | { readonly transport: 'actioncable'; readonly redis: RedisConfig; readonly prefix?: string; readonly logger?: Logger }
+  /** NATS PUBLISH on the nats adapter's subject (default `__anycable__`). */
+  | { readonly transport: 'nats'; readonly nats: NatsConfig; readonly channel?: string };
 
 /** Hands one publication in the anycable format over; rejects with a coded error when it could not. */
 export interface PublicationSender {
@@ -48,6 +52,7 @@ function stderrLogger(): Logger {
 
 export function createPublisher(options: PublisherOptions): Publisher {
   if (options.transport === 'http') return anycableFormat(createHttpSender(options.url, options.key ?? null));
+  if (options.transport === 'nats') return anycableFormat(createNatsSender(options.nats, options.channel ?? DEFAULT_CHANNEL));
   const redis = openPublisherRedis(options.redis, options.logger ?? stderrLogger());
   switch (options.transport) {
     case 'redis': {
