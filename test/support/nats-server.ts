@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { freePort } from './ports';
 import { waitFor } from './wait';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
+/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
+const NATS_SERVER = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
 
 /** A `nats-server` process of this test run on 127.0.0.1, with its monitoring port. */
 export interface NatsServer {

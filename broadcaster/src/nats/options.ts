@@ -8,7 +8,7 @@ export const natsOptions = {
     default: 'nats://localhost:4222',
     secret: true,
     category: 'NATS',
-    help: 'NATS server URLs, comma-separated (nats://[user:password@ or token@]host:port)',
+    help: 'NATS server URLs, comma-separated: nats://[user:password@ or token@]host:port (default nats://localhost:4222)',
   },
   nats_dont_randomize_servers: {
     type: 'boolean',
