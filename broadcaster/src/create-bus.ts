@@ -18,7 +18,7 @@ import { DEFAULT_TUNING, type BusTuning } from './tuning';
 export interface BusDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** This node's name: part of its probe channels and redisx consumer name. */
+  /** This node's name: part of its probe channels, redisx consumer name and NATS client name. */
   readonly nodeId: string;
   readonly tuning?: Partial<BusTuning>;
 }
@@ -91,8 +91,8 @@ class Bus implements BroadcastBus {
 }
 
 /**
- * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the Redis
- * connections they share. Connections are opened here; `start` waits until they can receive.
+ * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the
+ * transports (Redis, NATS) they share. Connections are opened here; `start` waits until they can receive.
  */
 export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): BroadcastBus {
   const tuning: BusTuning = { ...DEFAULT_TUNING, ...deps.tuning };

@@ -21,7 +21,14 @@ export interface Transports {
   readonly nats: NatsContext | null;
 }
 
-function openRedis(config: BroadcastConfig, logger: Logger, counters: BroadcastCounters): RedisContext | null {
+export interface TransportOptions {
+  readonly nodeId: string;
+  readonly tuning: BusTuning;
+  readonly logger: Logger;
+  readonly counters: BroadcastCounters;
+}
+
+function openRedis(config: BroadcastConfig, { logger, counters }: TransportOptions): RedisContext | null {
   if (!config.redis) return null;
   const connections = new RedisConnections(config.redis, logger.child({ component: 'redis' }), counters.redisReconnects);
   const commands = connections.connect('commands', 'commands');
@@ -53,18 +60,12 @@ function openNats(config: BroadcastConfig, options: TransportOptions): NatsConte
   };
 }
 
-export interface TransportOptions {
-  readonly nodeId: string;
-  readonly tuning: BusTuning;
-  readonly logger: Logger;
-  readonly counters: BroadcastCounters;
-}
-
 /** Opens the connections of every configured transport; they connect (and reconnect) in the background. */
 export function openTransports(config: BroadcastConfig, options: TransportOptions): Transports {
-  return { redis: openRedis(config, options.logger, options.counters), nats: openNats(config, options) };
+  return { redis: openRedis(config, options), nats: openNats(config, options) };
 }
 
+/** The transports that are configured, for health and shutdown. */
 export function transportsIn(transports: Transports): Transport[] {
   return Object.values(transports).filter((transport): transport is Transport => transport !== null);
 }

@@ -120,6 +120,17 @@ describe('two nodes on NATS', () => {
     wildcard.close();
   });
 
+  it('logs a publication above the NATS max_payload as lost and goes on delivering', async () => {
+    const client = await subscribed(second(), 'oversize');
+    const huge = JSON.stringify('x'.repeat(1_100_000));
+    expect(await postBroadcast(first().broadcastUrl, { stream: 'oversize', data: huge })).toBe(201);
+    await first().waitForOutput(/nats publish failed: the publication is lost/);
+    await postBroadcast(first().broadcastUrl, { stream: 'oversize', data: '"small"' });
+    await receives(client, 'small');
+    expect(received(client, 'oversize')).toEqual(['small']);
+    client.close();
+  });
+
   it('disconnects the matching connections on every node, by HTTP over NATS pub/sub and from Rails over NATS', async () => {
     const viaPubSub = await rawClient(second().url, { headers: { 'x-request-id': 'nats-rd-1' } });
     const viaGem = await rawClient(first().url, { headers: { 'x-request-id': 'nats-rd-2' } });

@@ -81,7 +81,8 @@ export class NatsLink {
       if (this.up) await settledWithin(connection.flush(), CLOSE_BOUND_MS);
       await settledWithin(connection.close(), CLOSE_BOUND_MS);
     }
-    await this.running;
+    // A connect attempt to a server that does not answer may take its whole timeout; it closes itself after.
+    await settledWithin(this.running, CLOSE_BOUND_MS);
   }
 
   private connectionOptions(): ConnectionOptions {
