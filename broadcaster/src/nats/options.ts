@@ -5,10 +5,10 @@ import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 export const natsOptions = {
   nats_servers: {
     type: 'string',
-    default: 'nats://localhost:4222',
+    default: 'nats://127.0.0.1:4222',
     secret: true,
     category: 'NATS',
-    help: 'NATS server URLs, comma-separated: nats://[user:password@ or token@]host:port (default nats://localhost:4222)',
+    help: 'NATS server URLs, comma-separated: nats://[user:password@ or token@]host:port (default nats://127.0.0.1:4222)',
   },
   nats_dont_randomize_servers: {
     type: 'boolean',

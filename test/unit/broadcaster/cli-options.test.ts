@@ -42,7 +42,7 @@ describe('cableway-broadcast flags', () => {
   test("publish on NATS with anycable-go's server and subject defaults, or ANYCABLE_NATS_* settings", () => {
     expect(resolve(['--stream=s', '--data=1', '--transport=nats']).publisher).toEqual({
       transport: 'nats',
-      nats: { servers: ['localhost:4222'], credentials: null, dontRandomize: false, tls: false },
+      nats: { servers: ['127.0.0.1:4222'], credentials: null, dontRandomize: false, tls: false },
       channel: '__anycable__',
     });
     expect(

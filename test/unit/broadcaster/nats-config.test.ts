@@ -25,9 +25,9 @@ describe('NATS configuration', () => {
     expect(broadcastOf(['--nats_servers=nats://10.0.0.1:4222']).nats).toBeNull();
   });
 
-  it("takes anycable-go's defaults: nats://localhost:4222, __anycable__ and __anycable_internal__", () => {
+  it("takes anycable-go's defaults: nats://127.0.0.1:4222, __anycable__ and __anycable_internal__", () => {
     const broadcast = broadcastOf(['--pubsub=nats']);
-    expect(broadcast.nats).toEqual({ servers: ['localhost:4222'], credentials: null, dontRandomize: false, tls: false });
+    expect(broadcast.nats).toEqual({ servers: ['127.0.0.1:4222'], credentials: null, dontRandomize: false, tls: false });
     expect(broadcast.natsChannel).toBe('__anycable__');
     expect(broadcast.internalChannel).toBe('__anycable_internal__');
   });
@@ -37,12 +37,12 @@ describe('NATS configuration', () => {
     expect([withPubSub.adapters, withPubSub.pubsub, withPubSub.redis]).toEqual([['http'], 'nats', null]);
     const inputOnly = broadcastOf(['--broadcast_adapter=nats']);
     expect([inputOnly.adapters, inputOnly.pubsub, inputOnly.redis]).toEqual([['nats'], 'memory', null]);
-    expect(inputOnly.nats?.servers).toEqual(['localhost:4222']);
+    expect(inputOnly.nats?.servers).toEqual(['127.0.0.1:4222']);
   });
 
   it('keeps Redis pub/sub with a Redis URL beside the nats adapter, as anycable-go does', () => {
     const broadcast = broadcastOf(['--broadcast_adapter=http,nats', '--redis_url=redis://127.0.0.1:6390']);
-    expect([broadcast.pubsub, broadcast.nats?.servers]).toEqual(['redis', ['localhost:4222']]);
+    expect([broadcast.pubsub, broadcast.nats?.servers]).toEqual(['redis', ['127.0.0.1:4222']]);
   });
 
   it('reads the servers, their credentials and the ordering flag from ANYCABLE_NATS_* variables', () => {
