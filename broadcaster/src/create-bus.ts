@@ -12,7 +12,8 @@ import type { BroadcastConfig } from './options';
 import type { PubSub } from './pubsub/pubsub';
 import { PUBSUBS } from './pubsub/registry';
 import { createPublicationSink } from './sink';
-import { openTransports, transportsIn, type Transport } from './transports';
+import type { Transport } from './transport';
+import { openTransports, transportsIn } from './transports';
 import { DEFAULT_TUNING, type BusTuning } from './tuning';
 
 export interface BusDeps {

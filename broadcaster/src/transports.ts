@@ -1,19 +1,12 @@
 import type { Logger } from '../../shared/src/logger';
-import type { HealthComponent } from './health';
 import type { BroadcastCounters } from './metrics';
 import type { NatsContext } from './nats/context';
 import { NatsLink } from './nats/link';
 import type { BroadcastConfig } from './options';
 import { RedisConnections } from './redis/connections';
 import type { RedisContext } from './redis/context';
+import type { Transport } from './transport';
 import type { BusTuning } from './tuning';
-
-/** A message server the bus talks to, shared by every adapter and the pub/sub that use it. */
-export interface Transport {
-  readonly health: HealthComponent;
-  /** Closes what is left once every part using it has stopped. */
-  close(): Promise<void>;
-}
 
 /** The transports the configuration asks for; `null` where none is configured. */
 export interface Transports {

@@ -1,4 +1,4 @@
-import type { Transport } from '../transports';
+import type { Transport } from '../transport';
 import type { NatsLink } from './link';
 
 /** What every part of the bus that talks to NATS shares. */

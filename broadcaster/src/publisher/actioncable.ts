@@ -1,6 +1,6 @@
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import { actionCableChannel } from '../adapters/actioncable';
-import type { Publisher } from './publisher';
+import type { Publisher } from './types';
 import type { PublisherRedis } from './redis';
 
 /** Publishes as a stock Rails app with `adapter: redis` in cable.yml: the bare message, no envelope. */

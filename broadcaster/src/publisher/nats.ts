@@ -2,7 +2,7 @@ import { connect } from 'nats';
 import { CablewayError, ErrorCode, errorMessage } from '../../../shared/src/errors';
 import { settledWithin } from '../bounded';
 import { natsConnectionOptions, type NatsConfig } from '../nats/options';
-import type { PublicationSender } from './publisher';
+import type { PublicationSender } from './types';
 
 const CLOSE_BOUND_MS = 2_000;
 

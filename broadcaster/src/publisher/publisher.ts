@@ -1,20 +1,14 @@
 import { createLogger, type Logger } from '../../../shared/src/logger';
-import { encodeRemoteCommand, encodeStreamMessage, type PublicationMeta } from '../../../shared/src/publication';
+import { encodeRemoteCommand, encodeStreamMessage } from '../../../shared/src/publication';
 import type { RedisConfig } from '../../../shared/src/redis/options';
-import { actionCablePublisher } from './actioncable';
 import type { NatsConfig } from '../nats/options';
+import { actionCablePublisher } from './actioncable';
 import { createHttpSender } from './http';
 import { createNatsSender } from './nats';
 import { openPublisherRedis } from './redis';
+import type { PublicationSender, Publisher } from './types';
 
-/** Sends publications to Cableway (or anycable-go) the way the anycable Ruby gem does. */
-export interface Publisher {
-  /** Delivers `data` (JSON text) to the subscribers of `stream` on every node. */
-  broadcast(stream: string, data: string, meta?: PublicationMeta): Promise<void>;
-  /** Disconnects every connection whose identifiers string equals `identifiers`, on every node. */
-  disconnect(identifiers: string, reconnect: boolean): Promise<void>;
-  close(): Promise<void>;
-}
+export type { PublicationSender, Publisher } from './types';
 
 export type PublisherOptions =
   /** PUBLISH on the legacy broadcast channel (default `__anycable__`). */
@@ -27,12 +21,6 @@ export type PublisherOptions =
   | { readonly transport: 'actioncable'; readonly redis: RedisConfig; readonly prefix?: string; readonly logger?: Logger }
   /** NATS PUBLISH on the nats adapter's subject (default `__anycable__`). */
   | { readonly transport: 'nats'; readonly nats: NatsConfig; readonly channel?: string };
-
-/** Hands one publication in the anycable format over; rejects with a coded error when it could not. */
-export interface PublicationSender {
-  send(raw: string): Promise<void>;
-  close(): Promise<void>;
-}
 
 const DEFAULT_CHANNEL = '__anycable__';
 

@@ -10,8 +10,7 @@ import { requireTransport } from '../context';
 import type { NatsLink } from '../nats/link';
 import { StreamSubjects } from '../nats/subjects';
 import { NatsSubscriber } from '../nats/subscriber';
-import type { PubSub } from './pubsub';
-import type { PubSubContext } from './registry';
+import type { PubSub, PubSubContext } from './pubsub';
 
 /**
  * NATS pub/sub between nodes, as anycable-go's: one subject per stream, subscribed only while this node

@@ -1,5 +1,7 @@
 import type { LogFields } from '../../../shared/src/logger';
 import type { RemoteCommand, StreamMessage } from '../../../shared/src/publication';
+import type { DeliveryHandler } from '../bus';
+import type { BusContext } from '../context';
 
 /**
  * The node-to-node layer: a publication entering any node reaches every node that serves its stream, and a
@@ -18,4 +20,9 @@ export interface PubSub {
   /** Whether what is published now reaches the other nodes: inputs refuse publications while it does not. */
   isUp(): boolean;
   shutdown(): Promise<void>;
+}
+
+export interface PubSubContext extends BusContext {
+  /** This node's own delivery, for a pub/sub that stays in the process. */
+  readonly delivery: DeliveryHandler;
 }

@@ -1,15 +1,9 @@
-import type { DeliveryHandler } from '../bus';
-import { requireTransport, type BusContext } from '../context';
+import { requireTransport } from '../context';
 import type { PubSubName } from '../options';
 import { createMemoryPubSub } from './memory';
 import { createNatsPubSub } from './nats';
-import type { PubSub } from './pubsub';
+import type { PubSub, PubSubContext } from './pubsub';
 import { RedisPubSub } from './redis';
-
-export interface PubSubContext extends BusContext {
-  /** This node's own delivery, for a pub/sub that stays in the process. */
-  readonly delivery: DeliveryHandler;
-}
 
 export const PUBSUBS: Readonly<Record<PubSubName, (context: PubSubContext) => PubSub>> = {
   memory: (context) => createMemoryPubSub(context.delivery),

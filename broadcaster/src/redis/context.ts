@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../../../shared/src/redis/connect';
-import type { Transport } from '../transports';
+import type { Transport } from '../transport';
 import type { RedisConnections } from './connections';
 
 /** What every part of the bus that talks to Redis shares. */
