@@ -1,5 +1,6 @@
+import { startRedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, FAST_TUNING, natsConfig, startNode, type TestNode, useNatsServer } from './harness';
+import { busConfig, FAST_TUNING, natsConfig, redisConfig, startNode, type TestNode, useNatsServer } from './harness';
 import { startSilencingProxy } from './tcp-proxy';
 
 const nats = useNatsServer();
@@ -105,6 +106,37 @@ describe('a silent NATS link', () => {
       }, 'the stream heard again');
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('health with Redis and NATS', () => {
+  test('names each transport that is down, and each gauge follows its own transport', async () => {
+    const redis = await startRedisServer();
+    try {
+      const config = busConfig({
+        adapters: ['http', 'nats'],
+        pubsub: 'redis',
+        redis: redisConfig(redis.url),
+        nats: natsConfig(nats.server.url),
+      });
+      const node = await startNode(config, 'both', FAST_TUNING);
+      nats.nodes.push(node);
+      expect(node.bus.health()).toEqual({ degraded: [] });
+
+      await redis.kill();
+      await waitFor(() => node.bus.health().degraded.includes('redis'), 'redis down');
+      await nats.server.kill();
+      await waitFor(() => node.bus.health().degraded.length === 2, 'both down');
+      expect(node.bus.health()).toEqual({ degraded: ['redis', 'nats'] });
+      expect([await node.metric('redis_connected'), await node.metric('nats_connected')]).toEqual([0, 0]);
+
+      await nats.server.restart();
+      await waitFor(() => !node.bus.health().degraded.includes('nats'), 'nats back', 15_000);
+      expect(node.bus.health()).toEqual({ degraded: ['redis'] });
+      expect([await node.metric('redis_connected'), await node.metric('nats_connected')]).toEqual([0, 1]);
+    } finally {
+      await redis.stop();
     }
   });
 });
