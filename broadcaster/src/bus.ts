@@ -14,13 +14,13 @@ export interface HttpBroadcastEndpoint {
   readonly path: string;
   /** Largest body accepted, in bytes; larger ones get 413 without being read further. */
   readonly maxBodySize: number;
-  /** Authorizes and takes one request body; answers the HTTP status (201, 401, 422, or 503 while Redis is down). */
+  /** Authorizes and takes one request body; answers the HTTP status (201, 401, 422, or 503 while the relay is down). */
   handle(authorization: string, body: Buffer): number;
 }
 
 export interface BusHealth {
-  /** `off`: no Redis in use; `down`: Redis is configured but a connection is broken. */
-  readonly redis: 'off' | 'up' | 'down';
+  /** The configured transports that are down (`redis`, `nats`); empty while every one is up. */
+  readonly degraded: readonly string[];
 }
 
 /**
@@ -31,8 +31,8 @@ export interface BroadcastBus {
   /** Starts every adapter and the node-to-node pub/sub; resolves when the node can receive. */
   start(handler: DeliveryHandler): Promise<void>;
   /**
-   * The first local subscriber of `stream` appeared. Resolves once this node hears the stream (Redis has
-   * acknowledged the SUBSCRIBE), or after a short bound while Redis is down (it resubscribes on reconnect).
+   * The first local subscriber of `stream` appeared. Resolves once this node hears the stream (the server has
+   * acknowledged the subscription), or after a short bound while it is down (it resubscribes on reconnect).
    */
   subscribe(stream: string): Promise<void>;
   /** The last local subscriber of `stream` left. */

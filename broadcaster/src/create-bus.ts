@@ -1,25 +1,25 @@
-import { ConfigError, ErrorCode } from '../../shared/src/errors';
 import type { Logger } from '../../shared/src/logger';
 import type { Metrics } from '../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
 import type { BroadcastAdapter, StreamFollower } from './adapters/adapter';
 import { ADAPTERS } from './adapters/registry';
 import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint } from './bus';
+import type { BusContext } from './context';
 import { LocalDelivery } from './delivery';
-import { declareBroadcastCounters, declareBroadcastGauges, type BroadcastCounters } from './metrics';
+import { degradedComponents } from './health';
+import { declareBroadcastCounters, declareBroadcastGauges } from './metrics';
 import type { BroadcastConfig } from './options';
-import { createMemoryPubSub } from './pubsub/memory';
 import type { PubSub } from './pubsub/pubsub';
-import { RedisPubSub } from './pubsub/redis';
-import { RedisConnections } from './redis/connections';
-import type { RedisContext } from './redis/context';
-import { createPublicationSink, type PublicationSink } from './sink';
+import { PUBSUBS } from './pubsub/registry';
+import { createPublicationSink } from './sink';
+import type { Transport } from './transport';
+import { openTransports, transportsIn } from './transports';
 import { DEFAULT_TUNING, type BusTuning } from './tuning';
 
 export interface BusDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** This node's name: part of its probe channels and redisx consumer name. */
+  /** This node's name: part of its probe channels, redisx consumer name and NATS client name. */
   readonly nodeId: string;
   readonly tuning?: Partial<BusTuning>;
 }
@@ -30,7 +30,7 @@ interface BusParts {
   readonly delivery: LocalDelivery;
   readonly pubsub: PubSub;
   readonly adapters: readonly BroadcastAdapter[];
-  readonly redis: RedisContext | null;
+  readonly transports: readonly Transport[];
   readonly served: Set<string>;
 }
 
@@ -70,17 +70,15 @@ class Bus implements BroadcastBus {
   }
 
   health(): BusHealth {
-    const { redis } = this.parts;
-    if (!redis) return { redis: 'off' };
-    return { redis: redis.connections.allReady() ? 'up' : 'down' };
+    return { degraded: degradedComponents(this.parts.transports.map((transport) => transport.health)) };
   }
 
   async shutdown(): Promise<void> {
-    const { adapters, pubsub, redis } = this.parts;
+    const { adapters, pubsub, transports } = this.parts;
     // Inputs stop first, then the pub/sub they hand on to, so nothing accepted is dropped in between.
     await Promise.all(adapters.map((adapter) => adapter.shutdown()));
     await pubsub.shutdown();
-    if (redis) await redis.connections.close(redis.commands, true);
+    await Promise.all(transports.map((transport) => transport.close()));
   }
 
   /** Rails' bare stream channels and the node-to-node channels would otherwise be the same Redis channels. */
@@ -93,64 +91,41 @@ class Bus implements BroadcastBus {
   }
 }
 
-function openRedis(config: BroadcastConfig, deps: BusDeps, counters: BroadcastCounters): RedisContext | null {
-  if (!config.redis) return null;
-  const connections = new RedisConnections(config.redis, deps.logger.child({ component: 'redis' }), counters.redisReconnects);
-  return { connections, commands: connections.connect('commands', 'commands'), probeFailures: counters.probeFailures };
-}
-
-function createPubSub(
-  config: BroadcastConfig,
-  deps: BusDeps,
-  redis: RedisContext | null,
-  tuning: BusTuning,
-  delivery: DeliveryHandler,
-  incoming: PublicationSink,
-): PubSub {
-  if (config.pubsub === 'memory') return createMemoryPubSub(delivery);
-  if (!redis) throw new ConfigError(ErrorCode.ConfigBadValue, '--pubsub=redis needs Redis: set --redis_url');
-  return new RedisPubSub({
-    channelPrefix: config.pubsubChannelPrefix,
-    internalChannel: config.internalChannel,
-    redis,
-    nodeId: deps.nodeId,
-    tuning,
-    logger: deps.logger.child({ pubsub: 'redis' }),
-    sink: incoming,
-  });
-}
-
 /**
- * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the Redis
- * connections they share. Connections are opened here; `start` waits until they can receive.
+ * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the
+ * transports (Redis, NATS) they share. Connections are opened here; `start` waits until they can receive.
  */
 export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): BroadcastBus {
   const tuning: BusTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   const counters = declareBroadcastCounters(deps.metrics);
-  const redis = openRedis(config, deps, counters);
+  const transports = openTransports(config, { nodeId: deps.nodeId, tuning, logger: deps.logger, counters });
+  const opened = transportsIn(transports);
   const served = new Set<string>();
   declareBroadcastGauges(deps.metrics, {
     subscribedStreams: () => served.size,
-    redisConnected: redis ? () => redis.connections.allReady() : null,
+    components: opened.map((transport) => transport.health),
   });
   const delivery = new LocalDelivery(deps.logger);
-  const sinkOf = (source: string, target: DeliveryHandler, countsPublications: boolean): PublicationSink =>
-    createPublicationSink({ source, target, countsPublications, counters, logger: deps.logger });
-  const pubsub = createPubSub(config, deps, redis, tuning, delivery, sinkOf('pubsub', delivery, false));
+  const partOf = (name: string, target: DeliveryHandler, countsPublications: boolean, logger: Logger): BusContext => ({
+    ...transports,
+    config,
+    sink: createPublicationSink({ source: name, target, countsPublications, counters, logger: deps.logger }),
+    nodeId: deps.nodeId,
+    tuning,
+    logger,
+  });
+  const pubsub: PubSub = PUBSUBS[config.pubsub]({
+    ...partOf('pubsub', delivery, false, deps.logger.child({ pubsub: config.pubsub })),
+    delivery,
+  });
   const relay: DeliveryHandler = {
     deliver: (message) => pubsub.publish(message),
     execute: (command: RemoteCommand) => pubsub.publishCommand(command),
   };
   const adapters = config.adapters.map((name) => {
     const kind = ADAPTERS[name];
-    return kind.create({
-      config,
-      sink: sinkOf(name, kind.fanout ? delivery : relay, !kind.fanout),
-      redis,
-      nodeId: deps.nodeId,
-      tuning,
-      logger: deps.logger.child({ adapter: name }),
-    });
+    const part = partOf(name, kind.fanout ? delivery : relay, !kind.fanout, deps.logger.child({ adapter: name }));
+    return kind.create({ ...part, relayUp: () => pubsub.isUp() });
   });
-  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, redis, served });
+  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, transports: opened, served });
 }

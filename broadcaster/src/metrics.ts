@@ -1,4 +1,5 @@
 import type { Metrics } from '../../shared/src/metrics';
+import type { HealthComponent } from './health';
 
 /** The counters the bus moves; each is declared once per registry, here. */
 export interface BroadcastCounters {
@@ -7,6 +8,7 @@ export interface BroadcastCounters {
   /** Publications that could not be read, on any input. */
   readonly failedPublications: { inc(): void };
   readonly redisReconnects: { inc(): void };
+  readonly natsReconnects: { inc(): void };
   readonly probeFailures: { inc(): void };
 }
 
@@ -15,6 +17,7 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
     publications: metrics.counter('publications_total', 'Publications received through non-fan-out broadcast inputs'),
     failedPublications: metrics.counter('failed_broadcast_msg_total', 'Publications that could not be parsed'),
     redisReconnects: metrics.counter('redis_reconnects_total', 'Redis connections re-established after a loss'),
+    natsReconnects: metrics.counter('nats_reconnects_total', 'NATS connections re-established after a loss'),
     probeFailures: metrics.counter(
       'redis_probe_failures_total',
       'Pub/sub liveness probes whose echo did not arrive in time (the link was reconnected)',
@@ -24,8 +27,8 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
 
 export interface BroadcastGaugeSources {
   readonly subscribedStreams: () => number;
-  /** `null` when no Redis is configured: the gauge is then not exported at all. */
-  readonly redisConnected: (() => boolean) | null;
+  /** Each gets a `<name>_connected` gauge; a transport that is not configured is not exported at all. */
+  readonly components: readonly HealthComponent[];
 }
 
 export function declareBroadcastGauges(metrics: Metrics, sources: BroadcastGaugeSources): void {
@@ -34,7 +37,7 @@ export function declareBroadcastGauges(metrics: Metrics, sources: BroadcastGauge
     'Streams this node subscribes to on the node-to-node pub/sub',
     sources.subscribedStreams,
   );
-  const connected = sources.redisConnected;
-  if (!connected) return;
-  metrics.gauge('redis_connected', '1 while every Redis connection of the node is ready, else 0', () => (connected() ? 1 : 0));
+  for (const component of sources.components) {
+    metrics.gauge(`${component.name}_connected`, component.gaugeHelp, () => (component.isUp() ? 1 : 0));
+  }
 }

@@ -1,9 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { OptionValues } from '../../shared/src/config/options';
+import { ConfigError, ErrorCode } from '../../shared/src/errors';
 import { resolveRedisConfig, redisOptions, type RedisConfig } from '../../shared/src/redis/options';
+import { natsOptions, resolveNatsConfig, type NatsConfig } from './nats/options';
+import { isLiteralSubject } from './nats/subjects';
 
-export const ADAPTER_NAMES = ['http', 'redis', 'redisx', 'actioncable'] as const;
+export const ADAPTER_NAMES = ['http', 'redis', 'redisx', 'actioncable', 'nats'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
+export const PUBSUB_NAMES = ['memory', 'redis', 'nats'] as const;
+export type PubSubName = (typeof PUBSUB_NAMES)[number];
 
 export const broadcastOptions = {
   broadcast_adapter: {
@@ -65,10 +70,10 @@ export const broadcastOptions = {
   },
   pubsub: {
     type: 'enum',
-    choices: ['', 'none', 'memory', 'redis'],
+    choices: ['', 'none', 'memory', 'redis', 'nats'],
     default: '',
     category: 'Broadcasting',
-    help: 'Node-to-node pub/sub (default: redis when Redis is configured, else memory; none = memory)',
+    help: 'Node-to-node pub/sub (default: redis when Redis is configured, else memory; none = memory; nats only when given)',
   },
   pubsub_channel_prefix: {
     type: 'string',
@@ -80,9 +85,16 @@ export const broadcastOptions = {
     type: 'string',
     default: '__anycable_internal__',
     category: 'Broadcasting',
-    help: 'Redis channel carrying remote commands between nodes',
+    help: 'Redis channel or NATS subject carrying remote commands between nodes',
+  },
+  nats_channel: {
+    type: 'string',
+    default: '__anycable__',
+    category: 'Broadcasting',
+    help: 'NATS subject of the nats adapter',
   },
   ...redisOptions,
+  ...natsOptions,
 } as const;
 
 export type BroadcastOptionValues = OptionValues<typeof broadcastOptions>;
@@ -96,7 +108,7 @@ export interface HttpBroadcastConfig {
 
 export interface BroadcastConfig {
   readonly adapters: readonly AdapterName[];
-  readonly pubsub: 'memory' | 'redis';
+  readonly pubsub: PubSubName;
   readonly http: HttpBroadcastConfig;
   readonly redisChannel: string;
   readonly redisx: { readonly stream: string; readonly group: string; readonly readBlockMs: number };
@@ -105,6 +117,10 @@ export interface BroadcastConfig {
   readonly pubsubChannelPrefix: string;
   readonly internalChannel: string;
   readonly redis: RedisConfig | null;
+  /** The subject every node hears with the nats adapter. */
+  readonly natsChannel: string;
+  /** `null` unless the nats adapter or the nats pub/sub is on. */
+  readonly nats: NatsConfig | null;
 }
 
 /** The settings outside this room that broadcasting depends on. */
@@ -131,9 +147,32 @@ function resolveBroadcastKey(values: BroadcastOptionValues, context: BroadcastCo
   return context.secret ? deriveKey(context.secret, 'broadcast-cable') : null;
 }
 
+/** NATS must take `subject` literally: a space or a wildcard in it would change what is subscribed. */
+function checkSubject(flag: string, value: string, subject: string): void {
+  if (isLiteralSubject(subject)) return;
+  throw new ConfigError(
+    ErrorCode.ConfigBadValue,
+    `--${flag}: ${JSON.stringify(value)} does not make a NATS subject (dot-separated words, no spaces, * or >)`,
+  );
+}
+
+/** As anycable-go: the fan-out broadcast channel and the internal one must not be the same channel. */
+function internalChannelOf(values: BroadcastOptionValues, pubsub: PubSubName): string {
+  const broadcastChannel = pubsub === 'nats' ? values.nats_channel : values.redis_channel;
+  const channel = values.pubsub_internal_channel;
+  return channel === broadcastChannel ? `${channel}-int` : channel;
+}
+
+function resolvePubSub(values: BroadcastOptionValues, redis: RedisConfig | null): PubSubName {
+  if (values.pubsub === 'redis' || values.pubsub === 'nats') return values.pubsub;
+  return values.pubsub === '' && redis !== null ? 'redis' : 'memory';
+}
+
 export function resolveBroadcastConfig(values: BroadcastOptionValues, context: BroadcastContext): BroadcastConfig {
   const redisWanted =
-    values.redis_url !== '' || values.pubsub === 'redis' || values.broadcast_adapter.some((adapter) => adapter !== 'http');
+    values.redis_url !== '' ||
+    values.pubsub === 'redis' ||
+    values.broadcast_adapter.some((adapter) => adapter !== 'http' && adapter !== 'nats');
   const redis = resolveRedisConfig(values, redisWanted);
   const adapters: readonly AdapterName[] =
     values.broadcast_adapter.length > 0
@@ -141,7 +180,14 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
       : redis
         ? ['http', 'redis']
         : ['http'];
-  const pubsub = values.pubsub === 'redis' || (values.pubsub === '' && redis !== null) ? 'redis' : 'memory';
+  const pubsub = resolvePubSub(values, redis);
+  const nats = pubsub === 'nats' || adapters.includes('nats') ? resolveNatsConfig(values) : null;
+  const internalChannel = internalChannelOf(values, pubsub);
+  if (adapters.includes('nats')) checkSubject('nats_channel', values.nats_channel, values.nats_channel);
+  if (pubsub === 'nats') {
+    checkSubject('pubsub_internal_channel', values.pubsub_internal_channel, internalChannel);
+    checkSubject('pubsub_channel_prefix', values.pubsub_channel_prefix, `${values.pubsub_channel_prefix}stream`);
+  }
   const key = resolveBroadcastKey(values, context);
   const port = values.http_broadcast_port || (key !== null ? context.mainPort : DEFAULT_HTTP_BROADCAST_PORT);
   const collides = adapters.includes('actioncable') && values.actioncable_channel_prefix === '' && pubsub === 'redis';
@@ -153,11 +199,9 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
     redisx: { stream: values.redisx_stream, group: values.redisx_group, readBlockMs: values.redisx_read_block_milliseconds },
     actioncablePrefix: values.actioncable_channel_prefix,
     pubsubChannelPrefix: values.pubsub_channel_prefix || (collides ? COLLISION_FREE_PUBSUB_PREFIX : ''),
-    // As anycable-go: the legacy broadcast channel and the internal one must not be the same Redis channel.
-    internalChannel:
-      values.pubsub_internal_channel === values.redis_channel
-        ? `${values.pubsub_internal_channel}-int`
-        : values.pubsub_internal_channel,
+    internalChannel,
     redis,
+    natsChannel: values.nats_channel,
+    nats,
   };
 }

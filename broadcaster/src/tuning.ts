@@ -12,6 +12,8 @@ export interface BusTuning {
   /** redisx: how long the reader lease lasts unless extended, and how often its holder extends it. */
   readonly leaseTtlMs: number;
   readonly leaseRenewMs: number;
+  /** How often the NATS client pings its server; two pings unanswered count the connection as broken. */
+  readonly natsPingIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: BusTuning = {
@@ -21,4 +23,5 @@ export const DEFAULT_TUNING: BusTuning = {
   claimMinIdleMs: 2_000,
   leaseTtlMs: 3_000,
   leaseRenewMs: 1_000,
+  natsPingIntervalMs: 5_000,
 };

@@ -21,6 +21,8 @@ export const ErrorCode = {
   RpcCanceled: 'CW_ERR_RPC_CANCELED',
   /** Redis answered with an error or could not be reached. */
   RedisFailed: 'CW_ERR_REDIS_FAILED',
+  /** NATS could not be reached, or refused a publication. */
+  NatsFailed: 'CW_ERR_NATS_FAILED',
   /** A publisher could not hand a publication over (an HTTP answer other than 201, or the transport failed). */
   BroadcastFailed: 'CW_ERR_BROADCAST_FAILED',
 } as const;

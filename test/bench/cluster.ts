@@ -1,7 +1,9 @@
 import WebSocket from 'ws';
+import { resolveNatsConfig } from '../../broadcaster/src/nats/options';
 import { createPublisher, type PublisherOptions } from '../../broadcaster/src/publisher/publisher';
 import type { RedisConfig } from '../../shared/src/redis/options';
 import { startGateway, type GatewayProcess } from '../support/gateway';
+import { startNatsServer } from '../support/nats-server';
 import { startRedisServer } from '../support/redis-server';
 import { connectTimed, pool, subscribe, closeAll } from './load';
 import { formatMs, printTable, summarize } from './stats';
@@ -9,27 +11,54 @@ import { formatMs, printTable, summarize } from './stats';
 const NODES = 3;
 const STREAMS = 10;
 
+/** Where a flow's nodes and publisher connect. */
+interface Servers {
+  readonly redisUrl: string;
+  readonly redis: RedisConfig;
+  readonly natsUrl: string;
+  /** The broadcast endpoint of the first node. */
+  readonly httpUrl: string;
+}
+
 interface Flow {
   readonly name: string;
-  readonly flags: Readonly<Record<string, string>>;
-  readonly publisher: (redis: RedisConfig) => PublisherOptions;
+  readonly flags: (servers: Servers) => Readonly<Record<string, string>>;
+  readonly publisher: (servers: Servers) => PublisherOptions;
 }
 
 const flows: readonly Flow[] = [
   {
     name: 'redis (PUBLISH __anycable__)',
-    flags: { broadcast_adapter: 'redis' },
-    publisher: (redis) => ({ transport: 'redis', redis }),
+    flags: ({ redisUrl }) => ({ broadcast_adapter: 'redis', redis_url: redisUrl }),
+    publisher: ({ redis }) => ({ transport: 'redis', redis }),
   },
   {
     name: 'redisx + redis pub/sub',
-    flags: { broadcast_adapter: 'redisx', pubsub: 'redis' },
-    publisher: (redis) => ({ transport: 'redisx', redis }),
+    flags: ({ redisUrl }) => ({ broadcast_adapter: 'redisx', pubsub: 'redis', redis_url: redisUrl }),
+    publisher: ({ redis }) => ({ transport: 'redisx', redis }),
   },
   {
     name: 'actioncable (Rails adapter)',
-    flags: { broadcast_adapter: 'actioncable', actioncable_channel_prefix: 'app' },
-    publisher: (redis) => ({ transport: 'actioncable', redis, prefix: 'app' }),
+    flags: ({ redisUrl }) => ({ broadcast_adapter: 'actioncable', actioncable_channel_prefix: 'app', redis_url: redisUrl }),
+    publisher: ({ redis }) => ({ transport: 'actioncable', redis, prefix: 'app' }),
+  },
+  {
+    name: 'nats (PUB __anycable__)',
+    flags: ({ natsUrl }) => ({ broadcast_adapter: 'nats', nats_servers: natsUrl }),
+    publisher: ({ natsUrl }) => ({
+      transport: 'nats',
+      nats: resolveNatsConfig({ nats_servers: natsUrl, nats_dont_randomize_servers: false }),
+    }),
+  },
+  {
+    name: 'http + redis pub/sub',
+    flags: ({ redisUrl }) => ({ broadcast_adapter: 'http', pubsub: 'redis', redis_url: redisUrl }),
+    publisher: ({ httpUrl }) => ({ transport: 'http', url: httpUrl }),
+  },
+  {
+    name: 'http + nats pub/sub',
+    flags: ({ natsUrl }) => ({ broadcast_adapter: 'http', pubsub: 'nats', nats_servers: natsUrl }),
+    publisher: ({ httpUrl }) => ({ transport: 'http', url: httpUrl }),
   },
 ];
 
@@ -54,20 +83,21 @@ function collect(sockets: readonly WebSocket[], expectedPerClient: number): { do
 }
 
 /**
- * Publications per second through Redis to 3 node processes, and delivery latency from the publish call to
+ * Publications per second through Redis or NATS to 3 node processes, and delivery latency from the publish call to
  * the client: `clientsPerNode` clients on each node, each following one of 10 streams.
  */
 export async function benchCluster(publications: number, clientsPerNode: number): Promise<void> {
   const rows = [];
   for (const flow of flows) {
-    const redis = await startRedisServer();
+    const [redis, nats] = await Promise.all([startRedisServer(), startNatsServer()]);
+    const config: RedisConfig = { urls: [redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 30_000 };
+    const servers = { redisUrl: redis.url, redis: config, natsUrl: nats.url, httpUrl: '' };
     const nodes: GatewayProcess[] = await Promise.all(
       Array.from({ length: NODES }, (_, index) =>
-        startGateway({ public: true, redis_url: redis.url, log_level: 'warn', node_id: `bench${index}`, ...flow.flags }),
+        startGateway({ public: true, log_level: 'warn', node_id: `bench${index}`, ...flow.flags(servers) }),
       ),
     );
-    const config: RedisConfig = { urls: [redis.url], sentinels: [], tls: { verify: false }, keepaliveMs: 30_000 };
-    const publisher = createPublisher(flow.publisher(config));
+    const publisher = createPublisher(flow.publisher({ ...servers, httpUrl: nodes[0]!.broadcastUrl }));
     try {
       const total = NODES * clientsPerNode;
       const sockets = (await pool(total, 50, (i) => connectTimed(nodes[i % NODES]!.url))).map((result) => result.ws);
@@ -97,11 +127,11 @@ export async function benchCluster(publications: number, clientsPerNode: number)
     } finally {
       await publisher.close();
       await Promise.all(nodes.map((node) => node.stop()));
-      await redis.stop();
+      await Promise.all([redis.stop(), nats.stop()]);
     }
   }
   printTable(
-    `Through Redis to ${NODES} nodes: ${publications} publications over ${STREAMS} streams, ${clientsPerNode} clients per node (each publication reaches ${(NODES * clientsPerNode) / STREAMS} clients)`,
+    `Through Redis or NATS to ${NODES} nodes: ${publications} publications over ${STREAMS} streams, ${clientsPerNode} clients per node (each publication reaches ${(NODES * clientsPerNode) / STREAMS} clients)`,
     rows,
   );
 }

@@ -1,14 +1,11 @@
-import { ConfigError, ErrorCode } from '../../../shared/src/errors';
-import type { LogFields, Logger } from '../../../shared/src/logger';
+import type { LogFields } from '../../../shared/src/logger';
 import type { HttpBroadcastEndpoint } from '../bus';
-import type { BroadcastConfig } from '../options';
+import { requireTransport, type BusContext } from '../context';
 import type { RedisContext } from '../redis/context';
-import type { PublicationSink } from '../sink';
-import type { BusTuning } from '../tuning';
 
 /** An input that listens per stream, so it follows the streams this node serves. */
 export interface StreamFollower {
-  /** Resolves once the input hears `stream` (or after a bound while Redis does not answer). */
+  /** Resolves once the input hears `stream` (or after a bound while the server does not answer). */
   subscribe(stream: string): Promise<void>;
   unsubscribe(stream: string): void;
 }
@@ -17,7 +14,7 @@ export interface StreamFollower {
 export interface BroadcastAdapter {
   /** Fields of its startup log line: where it listens or what it subscribes. */
   readonly summary: LogFields;
-  /** Resolves when the input reads (or after a bound while Redis does not answer). */
+  /** Resolves when the input reads (or after a bound while the server does not answer). */
   start(): Promise<void>;
   /** Stops reading; nothing is handed to the sink once it resolves. */
   shutdown(): Promise<void>;
@@ -26,18 +23,12 @@ export interface BroadcastAdapter {
   readonly endpoint?: HttpBroadcastEndpoint;
 }
 
-export interface AdapterContext {
-  readonly config: BroadcastConfig;
-  readonly sink: PublicationSink;
-  /** `null` when no Redis is configured. */
-  readonly redis: RedisContext | null;
-  readonly nodeId: string;
-  readonly tuning: BusTuning;
-  readonly logger: Logger;
+export interface AdapterContext extends BusContext {
+  /** Whether the node-to-node pub/sub carries publications now: an input that relays refuses them while not. */
+  relayUp(): boolean;
 }
 
 /** The Redis context of an adapter that cannot work without one. */
 export function requireRedis(context: AdapterContext, adapter: string): RedisContext {
-  if (context.redis) return context.redis;
-  throw new ConfigError(ErrorCode.ConfigBadValue, `--broadcast_adapter=${adapter} needs Redis: set --redis_url`);
+  return requireTransport(context.redis, `--broadcast_adapter=${adapter}`, 'Redis: set --redis_url');
 }

@@ -12,14 +12,13 @@ function sameText(given: string, expected: Buffer): boolean {
 
 /**
  * POST /_broadcast, as anycable-go answers it: 401 without the exact `Bearer` key, 422 for an empty body,
- * 201 otherwise — an unparseable body too, which is only counted and logged. While the Redis link that
+ * 201 otherwise — an unparseable body too, which is only counted and logged. While the pub/sub link that
  * carries publications to the other nodes is down, 503: the publisher learns the message was not taken,
- * instead of a 201 for a message Redis will never carry.
+ * instead of a 201 for a message that will never reach them.
  */
 export function createHttpAdapter(context: AdapterContext): BroadcastAdapter {
   const { port, path, key } = context.config.http;
   const expected = key === null ? null : Buffer.from(`Bearer ${key}`, 'utf8');
-  const relay = context.config.pubsub === 'redis' ? context.redis?.commands : undefined;
   const endpoint: HttpBroadcastEndpoint = {
     port,
     path,
@@ -27,7 +26,7 @@ export function createHttpAdapter(context: AdapterContext): BroadcastAdapter {
     handle(authorization, body) {
       if (expected !== null && !sameText(authorization, expected)) return 401;
       if (body.length === 0) return 422;
-      if (relay && relay.status !== 'ready') return 503;
+      if (!context.relayUp()) return 503;
       context.sink.accept(body.toString('utf8'));
       return 201;
     },

@@ -2,6 +2,7 @@ import type { AdapterName } from '../options';
 import { createActionCableAdapter } from './actioncable';
 import type { AdapterContext, BroadcastAdapter } from './adapter';
 import { createHttpAdapter } from './http';
+import { createNatsAdapter } from './nats';
 import { createRedisAdapter } from './redis';
 import { createRedisxAdapter } from './redisx';
 
@@ -19,4 +20,5 @@ export const ADAPTERS: Readonly<Record<AdapterName, AdapterKind>> = {
   redis: { fanout: true, create: createRedisAdapter },
   redisx: { fanout: false, create: createRedisxAdapter },
   actioncable: { fanout: true, create: createActionCableAdapter },
+  nats: { fanout: true, create: createNatsAdapter },
 };

@@ -2,6 +2,7 @@ import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import type { OptionValues } from '../../../shared/src/config/options';
 import type { PublicationMeta } from '../../../shared/src/publication';
 import { redisOptions, resolveRedisConfig } from '../../../shared/src/redis/options';
+import { natsOptions, resolveNatsConfig } from '../nats/options';
 import { broadcastOptions, deriveKey, DEFAULT_HTTP_BROADCAST_PORT } from '../options';
 import type { Publisher, PublisherOptions } from '../publisher/publisher';
 
@@ -23,7 +24,7 @@ export const broadcastCliOptions = {
   reconnect: { type: 'boolean', default: false, category: 'Remote command', help: 'Let the disconnected clients reconnect' },
   transport: {
     type: 'enum',
-    choices: ['', 'redis', 'redisx', 'http', 'actioncable'],
+    choices: ['', 'redis', 'redisx', 'http', 'actioncable', 'nats'],
     default: '',
     category: 'Transport',
     help: 'How to publish (default: redis when a Redis URL is set, else http)',
@@ -74,13 +75,15 @@ export const broadcastCliOptions = {
   redis_channel: broadcastOptions.redis_channel,
   redisx_stream: broadcastOptions.redisx_stream,
   actioncable_channel_prefix: broadcastOptions.actioncable_channel_prefix,
+  nats_channel: broadcastOptions.nats_channel,
   ...redisOptions,
+  ...natsOptions,
 } as const;
 
 export type BroadcastCliValues = OptionValues<typeof broadcastCliOptions>;
 
 export const CLI_USAGE = [
-  'Usage: cableway-broadcast --stream=NAME --data=JSON [--transport=redis|redisx|http|actioncable] [options]',
+  'Usage: cableway-broadcast --stream=NAME --data=JSON [--transport=redis|redisx|http|actioncable|nats] [options]',
   '       cableway-broadcast --disconnect=IDENTIFIERS [--reconnect] [options]',
   '       cableway-broadcast --token=IDENTIFIERS [--jwt_secret=KEY] [--jwt_ttl=SECONDS]',
   '       cableway-broadcast --sign_stream=NAME [--streams_secret=KEY]',
@@ -111,6 +114,7 @@ function publisherOptions(values: BroadcastCliValues): PublisherOptions {
     const url = values.url || `http://localhost:${key === null ? DEFAULT_HTTP_BROADCAST_PORT : 8080}/_broadcast`;
     return { transport, url, key };
   }
+  if (transport === 'nats') return { transport, nats: resolveNatsConfig(values), channel: values.nats_channel };
   const redis = resolveRedisConfig(values, true)!;
   switch (transport) {
     case 'redis':

@@ -1,6 +1,6 @@
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import { actionCableChannel } from '../adapters/actioncable';
-import type { Publisher } from './publisher';
+import type { Publisher } from './types';
 import type { PublisherRedis } from './redis';
 
 /** Publishes as a stock Rails app with `adapter: redis` in cable.yml: the bare message, no envelope. */
@@ -11,7 +11,7 @@ export function actionCablePublisher(redis: PublisherRedis, prefix: string): Pub
       Promise.reject(
         new ConfigError(
           ErrorCode.ConfigBadValue,
-          "the actioncable transport carries no remote commands (Rails' own adapter has none): use redis, redisx or http",
+          "the actioncable transport carries no remote commands (Rails' own adapter has none): use redis, redisx, http or nats",
         ),
       ),
     close: () => redis.close(),

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CablewayError, ErrorCode, errorMessage } from '../../../shared/src/errors';
 import { reconnectDelay } from '../../../shared/src/redis/backoff';
-import type { PublicationSender } from './publisher';
+import type { PublicationSender } from './types';
 
 /** Network failures are retried this many times; an HTTP answer is final. */
 const NETWORK_RETRIES = 3;

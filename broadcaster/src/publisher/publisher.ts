@@ -1,18 +1,14 @@
 import { createLogger, type Logger } from '../../../shared/src/logger';
-import { encodeRemoteCommand, encodeStreamMessage, type PublicationMeta } from '../../../shared/src/publication';
+import { encodeRemoteCommand, encodeStreamMessage } from '../../../shared/src/publication';
 import type { RedisConfig } from '../../../shared/src/redis/options';
+import type { NatsConfig } from '../nats/options';
 import { actionCablePublisher } from './actioncable';
 import { createHttpSender } from './http';
+import { createNatsSender } from './nats';
 import { openPublisherRedis } from './redis';
+import type { PublicationSender, Publisher } from './types';
 
-/** Sends publications to Cableway (or anycable-go) the way the anycable Ruby gem does. */
-export interface Publisher {
-  /** Delivers `data` (JSON text) to the subscribers of `stream` on every node. */
-  broadcast(stream: string, data: string, meta?: PublicationMeta): Promise<void>;
-  /** Disconnects every connection whose identifiers string equals `identifiers`, on every node. */
-  disconnect(identifiers: string, reconnect: boolean): Promise<void>;
-  close(): Promise<void>;
-}
+export type { PublicationSender, Publisher } from './types';
 
 export type PublisherOptions =
   /** PUBLISH on the legacy broadcast channel (default `__anycable__`). */
@@ -22,13 +18,9 @@ export type PublisherOptions =
   /** POST to the broadcast endpoint, with `Authorization: Bearer <key>` when a key is given. */
   | { readonly transport: 'http'; readonly url: string; readonly key?: string | null }
   /** PUBLISH of the bare message on `<prefix>:<stream>`, as Rails' own Action Cable Redis adapter does. */
-  | { readonly transport: 'actioncable'; readonly redis: RedisConfig; readonly prefix?: string; readonly logger?: Logger };
-
-/** Hands one publication in the anycable format over; rejects with a coded error when it could not. */
-export interface PublicationSender {
-  send(raw: string): Promise<void>;
-  close(): Promise<void>;
-}
+  | { readonly transport: 'actioncable'; readonly redis: RedisConfig; readonly prefix?: string; readonly logger?: Logger }
+  /** NATS PUBLISH on the nats adapter's subject (default `__anycable__`). */
+  | { readonly transport: 'nats'; readonly nats: NatsConfig; readonly channel?: string };
 
 const DEFAULT_CHANNEL = '__anycable__';
 
@@ -48,6 +40,7 @@ function stderrLogger(): Logger {
 
 export function createPublisher(options: PublisherOptions): Publisher {
   if (options.transport === 'http') return anycableFormat(createHttpSender(options.url, options.key ?? null));
+  if (options.transport === 'nats') return anycableFormat(createNatsSender(options.nats, options.channel ?? DEFAULT_CHANNEL));
   const redis = openPublisherRedis(options.redis, options.logger ?? stderrLogger());
   switch (options.transport) {
     case 'redis': {

@@ -11,6 +11,7 @@ export function createMemoryPubSub(delivery: DeliveryHandler): PubSub {
     unsubscribe: () => undefined,
     publish: (message: StreamMessage) => delivery.deliver(message),
     publishCommand: (command: RemoteCommand) => delivery.execute(command),
+    isUp: () => true,
     shutdown: () => Promise.resolve(),
   };
 }

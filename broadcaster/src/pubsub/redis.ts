@@ -76,6 +76,10 @@ export class RedisPubSub implements PubSub {
     this.send(this.options.internalChannel, encodeRemoteCommand(command));
   }
 
+  isUp(): boolean {
+    return this.options.redis.commands.status === 'ready';
+  }
+
   shutdown(): Promise<void> {
     return this.link.close();
   }

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import type { RedisConnection } from '../../../shared/src/redis/connect';
 import { keySlot } from '../../../shared/src/redis/slot';
-import type { ChannelCommands } from './reconciler';
+import type { ChannelCommands } from '../reconciler';
 
 /**
  * Classic pub/sub, or sharded pub/sub (SSUBSCRIBE/SPUBLISH) on a Cluster, where each channel lives on the

@@ -7,7 +7,7 @@ import type { BusTuning } from '../tuning';
 import type { RedisContext } from './context';
 import { pubSubDialect, type PubSubDialect } from './dialect';
 import { LivenessProbe } from './probe';
-import { ChannelReconciler } from './reconciler';
+import { ChannelReconciler } from '../reconciler';
 
 export interface SubscriberLinkOptions {
   /** Names the link in logs and in its probe channel: `pubsub`, `redis`, `actioncable`. */

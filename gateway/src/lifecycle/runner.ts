@@ -76,7 +76,8 @@ export class Runner {
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);
     for (const path of config.server.paths) main.ws(routePattern(path), behavior);
-    mountHealth(main, config.server.healthPath, { draining, degraded: () => (bus.health().redis === 'down' ? 'redis' : null) });
+    const degraded = () => bus.health().degraded.join(', ') || null;
+    mountHealth(main, config.server.healthPath, { draining, degraded });
     if (bus.httpEndpoint) mountBroadcast(apps.appFor(config.server.host, bus.httpEndpoint.port), bus.httpEndpoint);
     if (config.metrics.path)
       mountMetrics(apps.appFor(config.metrics.host, config.metrics.port), config.metrics.path, metrics, logger);

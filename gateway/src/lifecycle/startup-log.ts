@@ -22,7 +22,9 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
     const auth = broadcast.http.key === null ? 'no authorization' : 'authorization required';
     logger.info(`Accept broadcast requests at http://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
   }
-  if (broadcast.redis === null) logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis');
+  if (broadcast.redis === null && broadcast.nats === null) {
+    logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis or NATS');
+  }
   if (metrics.path)
     logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
   for (const deprecation of config.deprecations) logger.warn(deprecation);

@@ -25,14 +25,14 @@ function respond(res: HttpResponse, status: number, body = '', contentType = 'te
 }
 
 export interface HealthSource {
-  /** `null` when healthy, else what is degraded (e.g. "redis"). */
+  /** `null` when healthy, else what is degraded (e.g. "redis", "nats"). */
   degraded(): string | null;
   draining(): boolean;
 }
 
 /**
  * The health path answers 200 while the node serves clients, naming what is degraded in its body: an
- * outage of the Redis every node shares must not take every node out of the load balancer at once.
+ * outage of the Redis or NATS every node shares must not take every node out of the load balancer at once.
  * Only draining answers 503.
  */
 export function mountHealth(app: TemplatedApp, path: string, health: HealthSource): void {

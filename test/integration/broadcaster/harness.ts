@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
 import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
+import { resolveNatsConfig, type NatsConfig } from '../../../broadcaster/src/nats/options';
 import type { BroadcastBus, DeliveryHandler } from '../../../broadcaster/src/bus';
 import type { AdapterName, BroadcastConfig } from '../../../broadcaster/src/options';
 import type { BusTuning } from '../../../broadcaster/src/tuning';
@@ -7,6 +9,7 @@ import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../../shared/src/publication';
 import type { RedisConfig } from '../../../shared/src/redis/options';
+import { startNatsServer, type NatsServer } from '../../support/nats-server';
 import { startRedisServer, type RedisServer } from '../../support/redis-server';
 
 /** A DeliveryHandler that remembers everything it was handed, in order. */
@@ -31,6 +34,10 @@ export function redisConfig(...urls: string[]): RedisConfig {
   return { urls, sentinels: [], tls: { verify: false }, keepaliveMs: 0 };
 }
 
+export function natsConfig(...urls: string[]): NatsConfig {
+  return resolveNatsConfig({ nats_servers: urls.join(','), nats_dont_randomize_servers: false });
+}
+
 export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: readonly AdapterName[] }): BroadcastConfig {
   return {
     pubsub: 'memory',
@@ -41,14 +48,17 @@ export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: read
     pubsubChannelPrefix: '',
     internalChannel: '__anycable_internal__',
     redis: null,
+    natsChannel: '__anycable__',
+    nats: null,
     ...overrides,
   };
 }
 
-/** Probes and acknowledgement bounds short enough for outage tests. */
+/** Probes, pings and acknowledgement bounds short enough for outage tests. */
 export const FAST_TUNING: Partial<BusTuning> = {
   probe: { intervalMs: 200, timeoutMs: 500 },
   ackBoundMs: 500,
+  natsPingIntervalMs: 200,
 };
 
 export interface TestNode {
@@ -106,6 +116,31 @@ export function useRedisServer(): RedisFixture {
   });
   afterAll(async () => {
     fixture.client.disconnect();
+    await fixture.server.stop();
+  });
+  return fixture;
+}
+
+export interface NatsFixture {
+  readonly server: NatsServer;
+  /** A plain client, for publishing as Rails does. */
+  readonly client: NatsConnection;
+  /** Nodes a test started; each is shut down after its test. */
+  readonly nodes: TestNode[];
+}
+
+/** A nats-server for the whole test file, with the hooks that start and stop it and the test's nodes. */
+export function useNatsServer(): NatsFixture {
+  const fixture = { nodes: [] as TestNode[] } as { server: NatsServer; client: NatsConnection; nodes: TestNode[] };
+  beforeAll(async () => {
+    fixture.server = await startNatsServer();
+    fixture.client = await connect({ servers: fixture.server.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  });
+  afterEach(async () => {
+    await Promise.all(fixture.nodes.splice(0).map((node) => node.bus.shutdown()));
+  });
+  afterAll(async () => {
+    await fixture.client.close();
     await fixture.server.stop();
   });
   return fixture;

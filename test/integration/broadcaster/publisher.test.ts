@@ -1,14 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { runBroadcastCli } from '../../../broadcaster/src/cli/run';
+import { resolveNatsConfig } from '../../../broadcaster/src/nats/options';
 import { deriveKey } from '../../../broadcaster/src/options';
 import { createPublisher, type Publisher, type PublisherOptions } from '../../../broadcaster/src/publisher/publisher';
 import { ErrorCode } from '../../../shared/src/errors';
+import { startNatsServer, type NatsServer } from '../../support/nats-server';
+import { freePort } from '../../support/ports';
 import { startRedisServer, type RedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
 import { busConfig, redisConfig, startNode, type TestNode } from './harness';
 
 const KEY = deriveKey('app-secret', 'broadcast-cable');
 let server: RedisServer;
+let nats: NatsServer;
 let node: TestNode;
 let http: Server;
 let broadcastUrl: string;
@@ -28,14 +32,17 @@ function serve(target: TestNode): Promise<Server> {
   return new Promise((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve(httpServer)));
 }
 
+const natsConfig = (url: string) => resolveNatsConfig({ nats_servers: url, nats_dont_randomize_servers: false });
+
 beforeAll(async () => {
-  server = await startRedisServer();
+  [server, nats] = await Promise.all([startRedisServer(), startNatsServer()]);
   node = await startNode(
     busConfig({
-      adapters: ['http', 'redis', 'redisx', 'actioncable'],
+      adapters: ['http', 'redis', 'redisx', 'actioncable', 'nats'],
       http: { port: 0, path: '/_broadcast', key: KEY },
       actioncablePrefix: 'app',
       redis: redisConfig(server.url),
+      nats: natsConfig(nats.url),
     }),
   );
   http = await serve(node);
@@ -46,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => http.close(resolve));
   await node.bus.shutdown();
-  await server.stop();
+  await Promise.all([server.stop(), nats.stop()]);
 });
 
 let streamNumber = 0;
@@ -68,6 +75,14 @@ const transports = {
   redis: (): PublisherOptions => ({ transport: 'redis', redis: redisConfig(server.url) }),
   redisx: (): PublisherOptions => ({ transport: 'redisx', redis: redisConfig(server.url) }),
   http: (): PublisherOptions => ({ transport: 'http', url: broadcastUrl, key: KEY }),
+  nats: (): PublisherOptions => ({ transport: 'nats', nats: natsConfig(nats.url) }),
+};
+
+const cliFlags: Readonly<Record<keyof typeof transports, () => string[]>> = {
+  redis: () => [`--redis_url=${server.url}`],
+  redisx: () => [`--redis_url=${server.url}`],
+  http: () => [`--url=${broadcastUrl}`, '--secret=app-secret'],
+  nats: () => [`--nats_servers=${nats.url}`],
 };
 
 async function using<T>(options: PublisherOptions, act: (publisher: Publisher) => Promise<T>): Promise<T> {
@@ -98,7 +113,7 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('the publi
   });
 
   test('is what the cableway-broadcast command sends too', async () => {
-    const flags = transport === 'http' ? [`--url=${broadcastUrl}`, '--secret=app-secret'] : [`--redis_url=${server.url}`];
+    const flags = cliFlags[transport]();
     const lines: string[] = [];
     const code = await runBroadcastCli(
       [`--stream=${stream}`, '--data={"n":2}', `--transport=${transport}`, ...flags],
@@ -164,6 +179,21 @@ describe('failures', () => {
     expect(code).toBe(1);
     expect(errors.join('\n')).toContain('answered 401');
     expect(node.recorder.messages).toEqual([]);
+  });
+
+  test('a publication NATS cannot take rejects with CW_ERR_NATS_FAILED and the CLI exits 1', async () => {
+    const nowhere = `nats://127.0.0.1:${await freePort()}`;
+    const refused = using({ transport: 'nats', nats: natsConfig(nowhere) }, (publisher) => publisher.broadcast(stream, '1'));
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.NatsFailed });
+
+    const errors: string[] = [];
+    const code = await runBroadcastCli(
+      [`--stream=${stream}`, '--data=1', '--transport=nats', `--nats_servers=${nowhere}`],
+      {},
+      { stdout: () => undefined, stderr: (line) => errors.push(line) },
+    );
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain(ErrorCode.NatsFailed);
   });
 
   test('a disconnect sent by the CLI reaches every node', async () => {

@@ -1,12 +1,13 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP relay to a Redis port that can go silent: `silence()` stops passing the server's bytes to the
+ * A TCP relay to a Redis or NATS port that can go silent: `silence()` stops passing the server's bytes to the
  * connections open at that moment, while their sockets stay up — a half-open link, as after a failover.
  * Connections opened later pass traffic normally.
  */
 export interface SilencingProxy {
   readonly port: number;
+  /** redis://127.0.0.1:<port> */
   readonly url: string;
   silence(): void;
   close(): Promise<void>;

@@ -39,6 +39,18 @@ describe('cableway-broadcast flags', () => {
     });
   });
 
+  test("publish on NATS with anycable-go's server and subject defaults, or ANYCABLE_NATS_* settings", () => {
+    expect(resolve(['--stream=s', '--data=1', '--transport=nats']).publisher).toEqual({
+      transport: 'nats',
+      nats: { servers: ['127.0.0.1:4222'], credentials: null, dontRandomize: false, tls: false },
+      channel: '__anycable__',
+    });
+    expect(
+      resolve(['--disconnect=u', '--transport=nats'], { ANYCABLE_NATS_SERVERS: 'nats://n1:4333', ANYCABLE_NATS_CHANNEL: 'bus' })
+        .publisher,
+    ).toMatchObject({ transport: 'nats', nats: { servers: ['n1:4333'] }, channel: 'bus' });
+  });
+
   test.each([
     [['--stream=s', '--data=1', '--bogus'], 'unknown flag --bogus'],
     [['--stream=s'], '--stream and --data are required'],
@@ -48,6 +60,7 @@ describe('cableway-broadcast flags', () => {
     [['--disconnect=u', '--stream=s'], 'leave out --stream'],
     [['--stream=s', '--data=1', '--transport=actioncable', '--exclude_socket=x'], '--exclude_socket'],
     [['--stream=s', '--data=1', '--transport=redis', '--redis_url=ftp://x'], '--redis_url'],
+    [['--stream=s', '--data=1', '--transport=nats', '--nats_servers=http://x'], '--nats_servers'],
   ])('exit 2 and name the problem for %j', async (argv, problem) => {
     const { code, stderr } = await exitCode(argv);
     expect(code).toBe(EXIT_BAD_FLAGS);

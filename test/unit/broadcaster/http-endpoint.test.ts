@@ -3,10 +3,14 @@ import { createHttpAdapter, MAX_HTTP_BROADCAST_BYTES } from '../../../broadcaste
 import type { HttpBroadcastEndpoint } from '../../../broadcaster/src/bus';
 import type { PublicationSink } from '../../../broadcaster/src/sink';
 
-function endpoint(key: string | null): { endpoint: HttpBroadcastEndpoint; accepted: string[] } {
+function endpoint(key: string | null, relayUp = true): { endpoint: HttpBroadcastEndpoint; accepted: string[] } {
   const accepted: string[] = [];
   const sink: PublicationSink = { accept: (raw) => accepted.push(raw), acceptMessage: () => undefined, reject: () => undefined };
-  const context = { config: { http: { port: 8090, path: '/_broadcast', key } }, sink } as unknown as AdapterContext;
+  const context = {
+    config: { http: { port: 8090, path: '/_broadcast', key } },
+    sink,
+    relayUp: () => relayUp,
+  } as unknown as AdapterContext;
   return { endpoint: createHttpAdapter(context).endpoint!, accepted };
 }
 
@@ -47,6 +51,12 @@ describe('the HTTP broadcast endpoint', () => {
     const { endpoint: http, accepted } = endpoint(null);
     expect(http.handle('', Buffer.from('{oops'))).toBe(201);
     expect(accepted).toEqual(['{oops']);
+  });
+
+  test('answers 503 and takes nothing while the pub/sub cannot carry the publication to the other nodes', () => {
+    const { endpoint: http, accepted } = endpoint(null, false);
+    expect(http.handle('', body)).toBe(503);
+    expect(accepted).toEqual([]);
   });
 
   test('checks authorization before the body', () => {

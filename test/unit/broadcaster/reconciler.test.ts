@@ -1,4 +1,4 @@
-import { ChannelReconciler, type ChannelCommands, type ReconcilerTimers } from '../../../broadcaster/src/redis/reconciler';
+import { ChannelReconciler, type ChannelCommands, type ReconcilerTimers } from '../../../broadcaster/src/reconciler';
 
 interface Sent {
   readonly command: 'subscribe' | 'unsubscribe';

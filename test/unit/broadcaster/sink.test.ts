@@ -14,6 +14,7 @@ function sinkFor(countsPublications: boolean) {
     publications: { inc: () => (counts.publications += 1) },
     failedPublications: { inc: () => (counts.failed += 1) },
     redisReconnects: { inc: () => undefined },
+    natsReconnects: { inc: () => undefined },
     probeFailures: { inc: () => undefined },
   };
   const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });

@@ -1,4 +1,4 @@
-/** The commands a reconciler sends; each promise settles when Redis has answered for every channel. */
+/** The commands a reconciler sends; each promise settles when the server has answered for every channel. */
 export interface ChannelCommands {
   subscribe(channels: readonly string[]): Promise<unknown>;
   unsubscribe(channels: readonly string[]): Promise<unknown>;
@@ -39,8 +39,8 @@ function chunks(channels: readonly string[], size: number): string[][] {
 }
 
 /**
- * Keeps one connection's subscriptions equal to the set of channels wanted, with as few commands as
- * possible: the changes requested in one event-loop turn go out together, at most `batchSize` channels per
+ * Keeps one connection's subscriptions (Redis channels, NATS subjects) equal to the set wanted, with as few
+ * commands as possible: the changes requested in one event-loop turn go out together, at most `batchSize` channels per
  * command, and a want/drop/want sequence that nets out sends nothing. A new connection starts empty, so
  * `connected()` sends every wanted channel again.
  */
@@ -64,7 +64,7 @@ export class ChannelReconciler {
     private readonly batchSize = SUBSCRIBE_BATCH_SIZE,
   ) {}
 
-  /** Resolves once Redis has acknowledged the subscription (at once if the connection already has it). */
+  /** Resolves once the server has acknowledged the subscription (at once if the connection already has it). */
   want(channel: string): Promise<void> {
     this.wanted.add(channel);
     if (this.sent.has(channel)) return this.inFlight.get(channel)?.promise ?? Promise.resolve();
@@ -153,7 +153,7 @@ export class ChannelReconciler {
     );
   }
 
-  /** Redis refused or the link broke before it answered: the channels are sent again a little later. */
+  /** The server refused or the link broke before it answered: the channels are sent again a little later. */
   private subscribeFailed(batch: readonly string[], waiters: ReadonlyMap<string, Deferred>): void {
     for (const channel of batch) {
       this.sent.delete(channel);

@@ -1,0 +1,249 @@
+import { connect, type NatsConnection } from 'nats';
+import { rawClient, type RawClient } from '../support/clients';
+import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
+import { startNatsServer, type NatsServer } from '../support/nats-server';
+import { waitFor } from '../support/wait';
+
+/**
+ * Two nodes on one nats-server and no Redis: the anycable gem's NATS broadcaster as input, NATS pub/sub
+ * between the nodes, remote commands, and what the nodes do while nats-server is gone.
+ */
+const follow = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+
+async function subscribed(node: GatewayProcess, stream: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  const client = await rawClient(node.url, { headers });
+  await client.welcome();
+  client.send({ command: 'subscribe', identifier: follow(stream) });
+  await client.next((frame) => frame.type === 'confirm_subscription');
+  return client;
+}
+
+/** The messages of `stream` a client received, in order. */
+function received(client: RawClient, stream: string): unknown[] {
+  return client
+    .messages()
+    .filter((frame) => frame.identifier === follow(stream) && frame.message !== undefined)
+    .map((frame) => frame.message);
+}
+
+function receives(client: RawClient, data: unknown, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  return client.next((frame) => JSON.stringify(frame.message) === JSON.stringify(data), `the message ${data}`, timeoutMs);
+}
+
+async function health(node: GatewayProcess): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${node.httpUrl}/health`);
+  return { status: response.status, body: await response.text() };
+}
+
+const count = (subjects: readonly string[], subject: string) => subjects.filter((candidate) => candidate === subject).length;
+
+describe('two nodes on NATS', () => {
+  let server: NatsServer;
+  let nodes: GatewayProcess[];
+  /** Publishes as the anycable gem's NATS broadcaster does. */
+  let rails: NatsConnection;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nodes = await Promise.all(
+      [0, 1].map((index) =>
+        startGateway({
+          public: true,
+          broadcast_adapter: 'http,nats',
+          pubsub: 'nats',
+          nats_servers: server.url,
+          node_id: `nats${index}`,
+          metrics_http: '/metrics',
+        }),
+      ),
+    );
+    rails = await connect({ servers: server.url });
+  }, 30_000);
+
+  afterAll(async () => {
+    await rails?.close();
+    await Promise.all((nodes ?? []).map((node) => node.stop()));
+    await server?.stop();
+  });
+
+  const first = () => nodes[0]!;
+  const second = () => nodes[1]!;
+
+  it('delivers what Rails publishes on __anycable__ to the subscribers on both nodes, once each, in order', async () => {
+    const clients = [await subscribed(first(), 'gem'), await subscribed(second(), 'gem'), await subscribed(second(), 'gem')];
+    const sent = Array.from({ length: 40 }, (_, i) => ({ n: i }));
+    for (const [i, data] of sent.entries()) {
+      // The gem sends single publications and, inside `batching`, arrays of them.
+      const publication = { stream: 'gem', data: JSON.stringify(data) };
+      rails.publish('__anycable__', JSON.stringify(i % 10 === 9 ? [publication] : publication));
+    }
+    rails.publish('__anycable__', JSON.stringify({ stream: 'gem', data: '"end"' }));
+    for (const client of clients) {
+      await receives(client, 'end');
+      expect(received(client, 'gem')).toEqual([...sent, 'end']);
+      client.close();
+    }
+  });
+
+  it('carries an HTTP broadcast into one node to a subscriber on the other over NATS pub/sub', async () => {
+    const client = await subscribed(second(), 'over-pubsub');
+    expect(await postBroadcast(first().broadcastUrl, { stream: 'over-pubsub', data: '"relayed"' })).toBe(201);
+    await receives(client, 'relayed');
+    client.close();
+  });
+
+  it('subscribes a stream subject on NATS only while the node has a local subscriber, once per node', async () => {
+    const subscriptions = async () => count(await server.subjects(), 'tracked');
+    const a = await subscribed(second(), 'tracked');
+    const b = await subscribed(second(), 'tracked');
+    await waitFor(async () => (await subscriptions()) === 1, 'the second node to subscribe');
+    const c = await subscribed(first(), 'tracked');
+    await waitFor(async () => (await subscriptions()) === 2, 'the first node to subscribe');
+    expect(await subscriptions()).toBe(2);
+    a.close();
+    c.close();
+    await waitFor(async () => (await subscriptions()) === 1, 'the first node to unsubscribe');
+    b.close();
+    await waitFor(async () => (await subscriptions()) === 0, 'the second node to unsubscribe');
+    expect(count(await server.subjects(), '__anycable__')).toBe(2);
+    expect(count(await server.subjects(), '__anycable_internal__')).toBe(2);
+  });
+
+  it('carries a stream whose name is no NATS subject on a subject of its own, so that `>` subscribes to nothing else', async () => {
+    const neighbour = await subscribed(second(), 'neighbour');
+    const spaced = await subscribed(second(), 'room 1');
+    const wildcard = await subscribed(second(), '>');
+    await postBroadcast(first().broadcastUrl, { stream: 'room 1', data: '"spaced"' });
+    await receives(spaced, 'spaced');
+    await postBroadcast(first().broadcastUrl, { stream: '>', data: '"only mine"' });
+    await receives(wildcard, 'only mine');
+    // Were `>` a subscription of its own, the node would hear every stream twice.
+    await postBroadcast(first().broadcastUrl, { stream: 'neighbour', data: '"once"' });
+    await postBroadcast(first().broadcastUrl, { stream: 'neighbour', data: '"twice?"' });
+    await receives(neighbour, 'twice?');
+    expect(received(neighbour, 'neighbour')).toEqual(['once', 'twice?']);
+    const subjects = await server.subjects();
+    expect(subjects.filter((subject) => /^_cableway\.h\.[0-9a-f]{64}$/.test(subject))).toHaveLength(2);
+    expect(subjects.filter((subject) => subject === '>' || subject.startsWith('room'))).toEqual([]);
+    for (const client of [neighbour, spaced, wildcard]) client.close();
+  });
+
+  it('logs a publication above the NATS max_payload as lost and goes on delivering', async () => {
+    const client = await subscribed(second(), 'oversize');
+    const huge = JSON.stringify('x'.repeat(1_100_000));
+    expect(await postBroadcast(first().broadcastUrl, { stream: 'oversize', data: huge })).toBe(201);
+    await first().waitForOutput(/nats publish failed: the publication is lost/);
+    await postBroadcast(first().broadcastUrl, { stream: 'oversize', data: '"small"' });
+    await receives(client, 'small');
+    expect(received(client, 'oversize')).toEqual(['small']);
+    client.close();
+  });
+
+  it('disconnects the matching connections on every node, by HTTP over NATS pub/sub and from Rails over NATS', async () => {
+    const viaPubSub = await rawClient(second().url, { headers: { 'x-request-id': 'nats-rd-1' } });
+    const viaGem = await rawClient(first().url, { headers: { 'x-request-id': 'nats-rd-2' } });
+    await Promise.all([viaPubSub.welcome(), viaGem.welcome()]);
+    const bystander = await subscribed(second(), 'bystander');
+    const command = (sid: string) => ({
+      command: 'disconnect',
+      payload: { identifier: JSON.stringify({ sid }), reconnect: true },
+    });
+    expect(await postBroadcast(first().broadcastUrl, command('nats-rd-1'))).toBe(201);
+    rails.publish('__anycable__', JSON.stringify(command('nats-rd-2')));
+    for (const client of [viaPubSub, viaGem]) {
+      expect(await client.closed).toBe(1000);
+      expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'remote', reconnect: true });
+    }
+    rails.publish('__anycable__', JSON.stringify({ stream: 'bystander', data: '"still here"' }));
+    await receives(bystander, 'still here');
+    bystander.close();
+  });
+
+  it('keeps both nodes up through a nats-server crash, reports it while it lasts, and delivers again after', async () => {
+    const client = await subscribed(second(), 'outage');
+    const leaving = await subscribed(second(), 'left-during-outage');
+    await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"before"' });
+    await receives(client, 'before');
+
+    await server.kill();
+    for (const node of nodes) {
+      await waitFor(async () => (await health(node)).body === 'degraded: nats', 'health to report the outage');
+      expect((await health(node)).status).toBe(200);
+      expect(await metricValue(node.httpUrl, 'cableway_nats_connected')).toBe(0);
+    }
+    expect(await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"refused"' })).toBe(503);
+    client.send({ command: 'ping' });
+    await client.next((frame) => frame.type === 'pong');
+    const joining = await subscribed(first(), 'joined-during-outage');
+    leaving.close();
+    await leaving.closed;
+
+    await server.restart();
+    for (const node of nodes) {
+      await waitFor(async () => (await health(node)).body === 'Ok', 'health to recover', 20_000);
+      expect(await metricValue(node.httpUrl, 'cableway_nats_connected')).toBe(1);
+      expect(await metricValue(node.httpUrl, 'cableway_nats_reconnects_total')).toBeGreaterThanOrEqual(1);
+    }
+    // The nodes subscribed again by themselves: the stream on the serving node, the inputs on both.
+    await waitFor(async () => count(await server.subjects(), 'outage') === 1, 'the stream subscribed again');
+    await waitFor(async () => count(await server.subjects(), 'joined-during-outage') === 1, 'the new stream subscribed');
+    expect(count(await server.subjects(), 'left-during-outage')).toBe(0);
+    await postBroadcast(second().broadcastUrl, { stream: 'joined-during-outage', data: '"joined"' });
+    await receives(joining, 'joined');
+    joining.close();
+    expect(await postBroadcast(first().broadcastUrl, { stream: 'outage', data: '"after, over pub/sub"' })).toBe(201);
+    await receives(client, 'after, over pub/sub');
+    const gem = await connect({ servers: server.url });
+    await waitFor(async () => count(await server.subjects(), '__anycable__') === 2, 'both inputs subscribed again');
+    gem.publish('__anycable__', JSON.stringify({ stream: 'outage', data: '"after, from Rails"' }));
+    await gem.flush();
+    await receives(client, 'after, from Rails');
+    await gem.close();
+    expect(received(client, 'outage')).not.toContain('refused');
+    expect(client.closeCode).toBeNull();
+    client.close();
+  }, 60_000);
+});
+
+describe('a node started while nats-server is down', () => {
+  it('starts degraded, connects once the server is up, and then serves its streams over NATS', async () => {
+    const server = await startNatsServer();
+    await server.stop();
+    const node = await startGateway({ public: true, pubsub: 'nats', nats_servers: server.url, node_id: 'late' });
+    try {
+      expect(await health(node)).toEqual({ status: 200, body: 'degraded: nats' });
+      const client = await subscribed(node, 'late');
+      await server.restart();
+      await waitFor(async () => (await health(node)).body === 'Ok', 'the node to connect', 20_000);
+      await waitFor(async () => count(await server.subjects(), 'late') === 1, 'the stream subscribed');
+      expect(await postBroadcast(node.broadcastUrl, { stream: 'late', data: '"arrived"' })).toBe(201);
+      await receives(client, 'arrived');
+      client.close();
+    } finally {
+      await node.stop();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
+describe('a nats-server that requires a password', () => {
+  it('takes the credentials from the server URL, as anycable-go does, and never logs the password', async () => {
+    const server = await startNatsServer(['--user', 'cable', '--pass', 's3cr3t-pw']);
+    const url = `nats://cable:s3cr3t-pw@127.0.0.1:${server.port}`;
+    const node = await startGateway({ public: true, broadcast_adapter: 'nats', nats_servers: url, node_id: 'auth' });
+    const rails = await connect({ servers: `127.0.0.1:${server.port}`, user: 'cable', pass: 's3cr3t-pw' });
+    try {
+      await waitFor(async () => (await health(node)).body === 'Ok', 'the node to connect');
+      const client = await subscribed(node, 'guarded');
+      rails.publish('__anycable__', JSON.stringify({ stream: 'guarded', data: '"let in"' }));
+      await receives(client, 'let in');
+      expect(node.output.some((line) => line.includes('adapter=nats') && line.includes('(user and password)'))).toBe(true);
+      expect(node.output.filter((line) => line.includes('s3cr3t-pw'))).toEqual([]);
+      client.close();
+    } finally {
+      await rails.close();
+      await node.stop();
+      await server.stop();
+    }
+  }, 30_000);
+});
