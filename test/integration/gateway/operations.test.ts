@@ -1,6 +1,7 @@
 import { dashboardPanels } from '../../support/dashboard';
 import { readRepoFile } from '../../support/deploy-files';
 import { startGateway } from '../../support/gateway';
+import { startNatsServer } from '../../support/nats-server';
 import { startRedisServer } from '../../support/redis-server';
 import { startRpcServer } from '../../support/rpc-server';
 
@@ -28,13 +29,20 @@ function documentedMetrics(): Map<string, string[]> {
   return rows;
 }
 
-/** Name (prefix stripped) → type of every metric a node with Redis and RPC exports. */
+/** Name (prefix stripped) → type of every metric a node with Redis, NATS and RPC exports. */
 const exported = new Map<string, string>();
 
 beforeAll(async () => {
   const redis = await startRedisServer();
+  const nats = await startNatsServer();
   const rpc = await startRpcServer();
-  const gateway = await startGateway({ redis_url: redis.url, rpc_host: rpc.address, metrics_http: '/metrics' });
+  const gateway = await startGateway({
+    redis_url: redis.url,
+    nats_servers: nats.url,
+    broadcast_adapter: 'http,redis,nats',
+    rpc_host: rpc.address,
+    metrics_http: '/metrics',
+  });
   try {
     for (const line of (await (await fetch(`${gateway.httpUrl}/metrics`)).text()).split('\n')) {
       const declared = /^# TYPE cableway_(\S+) (\S+)$/.exec(line);
@@ -43,6 +51,7 @@ beforeAll(async () => {
   } finally {
     await gateway.stop();
     await rpc.stop();
+    await nats.stop();
     await redis.stop();
   }
 });
