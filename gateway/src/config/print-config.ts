@@ -1,0 +1,48 @@
+import type { OptionSpec, OptionTable } from '../../../shared/src/config/options';
+
+const MASK = '***';
+
+function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function tomlValue(spec: OptionSpec, value: unknown): string {
+  if (spec.type === 'string' && spec.secret && value !== '') return tomlString(MASK);
+  if (spec.type === 'boolean' && spec.tomlWords) return tomlString(value ? spec.tomlWords.true : spec.tomlWords.false);
+  if (Array.isArray(value)) return `[${value.map((item: string) => tomlString(item)).join(', ')}]`;
+  if (typeof value === 'string') return tomlString(value);
+  return String(value);
+}
+
+function lines(key: string, spec: OptionSpec, value: unknown): string[] {
+  const comment = `# ${spec.help}`;
+  if (spec.type === 'map') {
+    const entries = Object.entries(value as Record<string, string>);
+    if (entries.length === 0) return [comment, `# ${key}.name = "value"`];
+    return [comment, ...entries.map(([name, item]) => `${key}.${name} = ${tomlString(item)}`)];
+  }
+  return [comment, `${key} = ${tomlValue(spec, value)}`];
+}
+
+/**
+ * The merged configuration in anycable.toml's layout (top-level keys, then one `[section]` per group, in
+ * the table's order), secrets shown as `***`, so it can be compared with or turned into a file.
+ */
+export function formatConfigToml(table: OptionTable, values: Readonly<Record<string, unknown>>): string {
+  const topLevel: string[] = [];
+  const sections = new Map<string, string[]>();
+  for (const [name, spec] of Object.entries(table)) {
+    if (!spec.toml) continue;
+    const dot = spec.toml.indexOf('.');
+    if (dot < 0) {
+      topLevel.push(...lines(spec.toml, spec, values[name]));
+      continue;
+    }
+    const section = spec.toml.slice(0, dot);
+    const body = sections.get(section) ?? [];
+    body.push(...lines(spec.toml.slice(dot + 1), spec, values[name]));
+    sections.set(section, body);
+  }
+  const blocks = [...sections].map(([section, body]) => `[${section}]\n${body.join('\n')}\n`);
+  return `# Cableway configuration (anycable.toml layout)\n\n${topLevel.join('\n')}\n\n${blocks.join('\n')}`;
+}
