@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import type { FileLayer, OptionTable } from '../../../shared/src/config/options';
+import { isTable, type FileLayer, type OptionTable } from '../../../shared/src/config/options';
 import { ConfigError, ErrorCode, errorMessage } from '../../../shared/src/errors';
 import { UNSUPPORTED_BY_TOML_KEY, type UnsupportedUse } from './not-supported';
 
@@ -54,12 +54,6 @@ export function locateConfigFile(
     if (text !== null) return { path: candidate, text };
   }
   return null;
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || prototype === Object.prototype;
 }
 
 /** Parses the file's TOML and maps each key to its option through the table's `toml` places. */

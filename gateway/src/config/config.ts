@@ -193,7 +193,7 @@ export type CommandLine =
 
 const USAGE =
   'Usage: cableway [--flag=value ...]\n\n' +
-  'Every flag can also be set as an ANYCABLE_<FLAG> environment variable and in anycable.toml;\n' +
+  'Every flag can also be set as an ANYCABLE_<FLAG> environment variable, and most in anycable.toml;\n' +
   'flags win over the environment, which wins over the file, which wins over presets.\n' +
   '--print-config prints the merged configuration (secrets masked) in the layout of anycable.toml.';
 

@@ -82,7 +82,7 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
     toml: 'embedded_nats.enabled',
     boolean: true,
     effect: 'refused',
-    instead: 'run nats-server and give its address, or use Redis (--redis_url)',
+    instead: 'run nats-server and point --nats_servers at it, or use Redis (--redis_url)',
   },
   ...(
     [

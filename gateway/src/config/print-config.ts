@@ -6,8 +6,22 @@ function tomlString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** URLs (such as Redis ones, comma-separated) keep everything but their password; other secrets are masked whole. */
+function masked(secret: string): string {
+  const urls = secret.split(',').map((url) => url.trim());
+  if (!urls.every((url) => /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && URL.canParse(url))) return MASK;
+  return urls
+    .map((url) => {
+      const parsed = new URL(url);
+      if (parsed.password === '') return url;
+      parsed.password = MASK;
+      return parsed.toString();
+    })
+    .join(',');
+}
+
 function tomlValue(spec: OptionSpec, value: unknown): string {
-  if (spec.type === 'string' && spec.secret && value !== '') return tomlString(MASK);
+  if (spec.type === 'string' && spec.secret && value !== '') return tomlString(masked(value as string));
   if (spec.type === 'boolean' && spec.tomlWords) return tomlString(value ? spec.tomlWords.true : spec.tomlWords.false);
   if (Array.isArray(value)) return `[${value.map((item: string) => tomlString(item)).join(', ')}]`;
   if (typeof value === 'string') return tomlString(value);

@@ -79,11 +79,11 @@ export interface ParsedOptions<T extends OptionTable> {
   /** Standalone flags such as --help that are not options. */
   readonly actions: ReadonlySet<string>;
   /** Flags named in `ParseLayers.unsupported` that were given, for the caller to answer. */
-  readonly unsupported: readonly UnsupportedUse[];
+  readonly unsupported: readonly UnsupportedFlag[];
 }
 
 /** A flag that is known but not an option of the table, as given. */
-export interface UnsupportedUse {
+export interface UnsupportedFlag {
   readonly name: string;
   readonly source: string;
   readonly raw: string;
@@ -168,14 +168,18 @@ function convert(spec: OptionSpec, raw: string, source: string): Value {
       if (!spec.choices.includes(raw)) throw badValue(source, `one of ${spec.choices.join(', ')}`, raw);
       return raw;
     case 'map': {
-      const entries = splitList(raw).map((pair) => pair.split(':'));
-      if (entries.some((pair) => pair.length !== 2 || pair[0]!.trim() === '')) throw badValue(source, 'key:value,...', raw);
-      return Object.fromEntries(entries.map(([key, value]) => [key!.trim(), value!.trim()]));
+      const pairs = splitList(raw).map((pair) => {
+        const colon = pair.indexOf(':');
+        if (colon <= 0) throw badValue(source, 'key:value,...', raw);
+        return [pair.slice(0, colon).trim(), pair.slice(colon + 1).trim()] as const;
+      });
+      return Object.fromEntries(pairs);
     }
   }
 }
 
-function isTable(value: unknown): value is Record<string, unknown> {
+/** A TOML table as parsed: a plain object (not an array, a date or a class instance). */
+export function isTable(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === null || prototype === Object.prototype;
@@ -209,7 +213,7 @@ function convertFileValue(spec: OptionSpec, value: unknown, source: string): Val
       if (!isTable(value) || Object.values(value).some((item) => typeof item !== 'string')) {
         throw badValue(source, 'a table of strings', value);
       }
-      return value as Record<string, string>;
+      return { ...(value as Record<string, string>) };
   }
 }
 
@@ -227,7 +231,7 @@ export function parseOptions<T extends OptionTable>(
 ): ParsedOptions<T> {
   const fromCli = new Map<string, unknown>();
   const seenActions = new Set<string>();
-  const unsupported: UnsupportedUse[] = [];
+  const unsupported: UnsupportedFlag[] = [];
 
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;

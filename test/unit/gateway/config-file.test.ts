@@ -66,7 +66,7 @@ param = "token"
 force = true
 
 [redis]
-url = "redis://redis:6379/1"
+url = "redis://:redis-pass@redis:6379/1"
 sentinels = "s1:26379,s2:26379"
 
 [rpc]
@@ -96,7 +96,7 @@ describe('anycable.toml', () => {
     expect(config.auth.jwt).toEqual({ secret: 'file-secret', param: 'token', enforce: true });
     expect(config.broadcast.adapters).toEqual(['http', 'redisx']);
     expect(config.broadcast.http.key).toBe('file-key');
-    expect(config.broadcast.redis?.urls).toEqual(['redis://redis:6379/1']);
+    expect(config.broadcast.redis?.urls).toEqual(['redis://:redis-pass@redis:6379/1']);
     expect(config.broadcast.redis?.sentinels).toEqual([
       { host: 's1', port: 26379 },
       { host: 's2', port: 26379 },
@@ -181,7 +181,7 @@ describe('--print-config', () => {
 
   it('prints the merged configuration in the file’s layout, secrets masked', () => {
     const text = printed(['--jwt_secret=cli-jwt-secret'], { ANYCABLE_STREAMS_SECRET: 'env-streams-secret' }, files);
-    expect(text).not.toMatch(/file-secret|file-key|cli-jwt-secret|env-streams-secret|redis:\/\/redis/);
+    expect(text).not.toMatch(/file-secret|file-key|cli-jwt-secret|env-streams-secret|redis-pass/);
     const document = parse(text) as Record<string, Record<string, unknown>>;
     expect(document.secret).toBe('***');
     expect(document.broadcast_key).toBe('***');
@@ -190,6 +190,7 @@ describe('--print-config', () => {
     expect(document.server).toMatchObject({ host: '0.0.0.0', port: 9000 });
     expect(document.metrics).toMatchObject({ http_path: '/metrics', tags: { region: 'eu', app: 'chat' } });
     expect(document.broadcast_adapters).toEqual(['http', 'redisx']);
+    expect(document.redis).toMatchObject({ url: 'redis://:***@redis:6379/1' });
   });
 
   it('prints what presets set', () => {
