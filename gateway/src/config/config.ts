@@ -105,6 +105,15 @@ const DEPRECATED_REPLACEMENTS: Readonly<Record<string, string>> = {
   cable_ready_cleartext: 'public_streams (this flag has no effect)',
 };
 
+/** Prometheus label names: metrics_tags keys become labels of every metric. */
+function metricTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const bad = Object.keys(tags).find((name) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'));
+  if (bad !== undefined) {
+    throw new ConfigError(ErrorCode.ConfigBadValue, `--metrics_tags: ${JSON.stringify(bad)} is not a Prometheus label name`);
+  }
+  return tags;
+}
+
 function resolveJwt(v: GatewayOptionValues, explicit: ReadonlySet<string>): JwtConfig | null {
   const secret = firstNonEmpty(secretValue(v.jwt_secret), secretValue(v.jwt_id_key), secretValue(v.secret));
   if (secret === '') return null;
@@ -170,7 +179,7 @@ export function resolveConfig(
       host: v.metrics_host || v.host,
       port: v.metrics_port || v.port,
       prefix: v.metrics_prefix,
-      tags: v.metrics_tags,
+      tags: metricTags(v.metrics_tags),
     },
     log: { level: v.debug ? 'debug' : v.log_level, format: v.log_format },
     shutdown: {

@@ -28,19 +28,26 @@ function tomlValue(spec: OptionSpec, value: unknown): string {
   return String(value);
 }
 
+function isDefault(spec: OptionSpec, value: unknown): boolean {
+  return JSON.stringify(value) === JSON.stringify(spec.default);
+}
+
+/** A value left at its default is printed commented out, so that a file made from it pins nothing. */
 function lines(key: string, spec: OptionSpec, value: unknown): string[] {
   const comment = `# ${spec.help}`;
+  const unset = isDefault(spec, value) ? '# ' : '';
   if (spec.type === 'map') {
     const entries = Object.entries(value as Record<string, string>);
     if (entries.length === 0) return [comment, `# ${key}.name = "value"`];
     return [comment, ...entries.map(([name, item]) => `${key}.${name} = ${tomlString(item)}`)];
   }
-  return [comment, `${key} = ${tomlValue(spec, value)}`];
+  return [comment, `${unset}${key} = ${tomlValue(spec, value)}`];
 }
 
 /**
  * The merged configuration in anycable.toml's layout (top-level keys, then one `[section]` per group, in
- * the table's order), secrets shown as `***`, so it can be compared with or turned into a file.
+ * the table's order), secrets shown as `***`, defaults commented out, so it can be compared with or turned
+ * into a file.
  */
 export function formatConfigToml(table: OptionTable, values: Readonly<Record<string, unknown>>): string {
   const topLevel: string[] = [];

@@ -372,6 +372,9 @@ describe('small flags', () => {
   it('--metrics_tags takes key:value pairs', () => {
     expect(configOf(['--metrics_tags=region:eu,app:chat']).metrics.tags).toEqual({ region: 'eu', app: 'chat' });
     expect(errorOf(() => configOf(['--metrics_tags=region'])).message).toContain('--metrics_tags: expected key:value');
+    expect(errorOf(() => configOf(['--metrics_tags=data-center:eu'])).message).toBe(
+      '--metrics_tags: "data-center" is not a Prometheus label name',
+    );
   });
 
   it('--turbo_rails_cleartext and --cable_ready_cleartext are accepted, with a deprecation line and no effect', () => {
