@@ -2,8 +2,9 @@ import { booleanWord } from '../../../shared/src/config/options';
 
 /**
  * An anycable-go 1.6 option that Cableway does not implement. `refused`: the feature it switches on does not
- * exist here, so asking for it stops the node (a value equal to `inert` asks for nothing and passes).
- * `ignored`: a tuning knob with no counterpart here; the node starts and says so in a WRN line.
+ * exist here, so asking for it stops the node. `ignored`: a tuning knob with no counterpart here; the node
+ * starts and says so in a WRN line. A value equal to `inert` asks for nothing and passes without a word, so
+ * a file printed by anycable-go loads.
  */
 export interface UnsupportedOption {
   /** The anycable-go flag (and so its `ANYCABLE_*` variable); none for keys that exist only in the file. */
@@ -13,7 +14,7 @@ export interface UnsupportedOption {
   readonly effect: 'refused' | 'ignored';
   /** A boolean flag: given alone, it means true. */
   readonly boolean?: true;
-  /** The value that asks for nothing (default: false for booleans, else the empty string). */
+  /** The value that asks for nothing, anycable-go's default (if none: false for booleans, else the empty string). */
   readonly inert?: string | number;
   /** What to use instead, or why nothing is needed. */
   readonly instead: string;
@@ -32,12 +33,14 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   {
     flag: 'shutdown_pool_size',
     toml: 'app.shutdown_disconnect_gopool_size',
+    inert: 16,
     effect: 'ignored',
     instead: 'Disconnect calls on shutdown skip the rate limit and are bounded by --shutdown_timeout',
   },
   {
     flag: 'hub_gopool_size',
     toml: 'app.broadcast_gopool_size',
+    inert: 16,
     effect: 'ignored',
     instead: 'broadcasts are fanned out by uWebSockets.js in native code, with no pool to size',
   },
@@ -45,6 +48,7 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   {
     flag: 'redis_sentinel_discovery_interval',
     toml: 'redis.sentinel_discovery_interval',
+    inert: 30,
     effect: 'ignored',
     instead: 'the sentinels are asked for the master on every reconnect',
   },
@@ -57,6 +61,7 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   },
   {
     toml: 'redis.max_reconnect_attempts',
+    inert: 5,
     effect: 'ignored',
     instead: 'Cableway reconnects to Redis for ever with capped backoff and keeps serving meanwhile',
   },
@@ -114,6 +119,7 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   {
     flag: 'metrics_rotate_interval',
     toml: 'metrics.rotate_interval',
+    inert: 15,
     effect: 'ignored',
     instead: 'Prometheus reads the metrics when it scrapes',
   },
@@ -122,19 +128,21 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   {
     flag: 'stats_refresh_interval',
     toml: 'app.stats_refresh_interval',
+    inert: 5,
     effect: 'ignored',
     instead: 'gauges are read when Prometheus scrapes',
   },
   { flag: 'statsd_host', toml: 'metrics.statsd.host', effect: 'refused', instead: PROMETHEUS },
-  { flag: 'statsd_prefix', toml: 'metrics.statsd.prefix', effect: 'ignored', instead: PROMETHEUS },
-  { flag: 'statsd_max_packet_size', toml: 'metrics.statsd.max_packet_size', effect: 'ignored', instead: PROMETHEUS },
-  { flag: 'statsd_tags_format', toml: 'metrics.statsd.tags_format', effect: 'ignored', instead: PROMETHEUS },
+  { flag: 'statsd_prefix', toml: 'metrics.statsd.prefix', inert: 'anycable_go.', effect: 'ignored', instead: PROMETHEUS },
+  { flag: 'statsd_max_packet_size', toml: 'metrics.statsd.max_packet_size', inert: 1400, effect: 'ignored', instead: PROMETHEUS },
+  { flag: 'statsd_tags_format', toml: 'metrics.statsd.tags_format', inert: 'datadog', effect: 'ignored', instead: PROMETHEUS },
   // WebSocket
-  { flag: 'read_buffer_size', toml: 'ws.read_buffer_size', effect: 'ignored', instead: UWS_BUFFERS },
-  { flag: 'write_buffer_size', toml: 'ws.write_buffer_size', effect: 'ignored', instead: UWS_BUFFERS },
+  { flag: 'read_buffer_size', toml: 'ws.read_buffer_size', inert: 1024, effect: 'ignored', instead: UWS_BUFFERS },
+  { flag: 'write_buffer_size', toml: 'ws.write_buffer_size', inert: 1024, effect: 'ignored', instead: UWS_BUFFERS },
   {
     flag: 'ws_write_timeout',
     toml: 'ws.write_timeout',
+    inert: 2,
     effect: 'ignored',
     instead:
       'writes happen in native code without a deadline; a client that does not take its frames is disconnected ' +
@@ -156,19 +164,19 @@ export const UNSUPPORTED_OPTIONS: readonly UnsupportedOption[] = [
   },
   // Other transports and APIs
   { flag: 'sse', toml: 'sse.enabled', boolean: true, effect: 'refused', instead: WEBSOCKET_ONLY },
-  { flag: 'sse_path', toml: 'sse.path', effect: 'ignored', instead: WEBSOCKET_ONLY },
+  { flag: 'sse_path', toml: 'sse.path', inert: '/events', effect: 'ignored', instead: WEBSOCKET_ONLY },
   { flag: 'ds', toml: 'ds.enabled', boolean: true, effect: 'refused', instead: WEBSOCKET_ONLY },
-  { flag: 'ds_path', toml: 'ds.path', effect: 'ignored', instead: WEBSOCKET_ONLY },
+  { flag: 'ds_path', toml: 'ds.path', inert: '/ds', effect: 'ignored', instead: WEBSOCKET_ONLY },
   { flag: 'ds_skip_auth', toml: 'ds.skip_auth', boolean: true, effect: 'ignored', instead: WEBSOCKET_ONLY },
-  { flag: 'ds_poll_interval', toml: 'ds.poll_interval', effect: 'ignored', instead: WEBSOCKET_ONLY },
-  { flag: 'ds_sse_ttl', toml: 'ds.sse_ttl', effect: 'ignored', instead: WEBSOCKET_ONLY },
+  { flag: 'ds_poll_interval', toml: 'ds.poll_interval', inert: 10, effect: 'ignored', instead: WEBSOCKET_ONLY },
+  { flag: 'ds_sse_ttl', toml: 'ds.sse_ttl', inert: 60, effect: 'ignored', instead: WEBSOCKET_ONLY },
   { flag: 'pusher_app_id', toml: 'pusher.app_id', effect: 'refused', instead: NO_PUSHER },
   { flag: 'pusher_app_key', toml: 'pusher.app_key', effect: 'refused', instead: NO_PUSHER },
   { flag: 'pusher_secret', toml: 'pusher.secret', effect: 'refused', instead: NO_PUSHER },
   { flag: 'pusher_api_port', toml: 'pusher.api_port', effect: 'refused', inert: 0, instead: NO_PUSHER },
   { flag: 'api_port', toml: 'api.port', effect: 'refused', inert: 0, instead: BROADCAST_ENDPOINT },
   { flag: 'api_secret', toml: 'api.secret', effect: 'refused', instead: BROADCAST_ENDPOINT },
-  { flag: 'api_path', toml: 'api.path', effect: 'ignored', instead: BROADCAST_ENDPOINT },
+  { flag: 'api_path', toml: 'api.path', inert: '/api', effect: 'ignored', instead: BROADCAST_ENDPOINT },
   { toml: 'api.host', effect: 'ignored', instead: BROADCAST_ENDPOINT },
   { toml: 'api.cors_headers', effect: 'ignored', instead: BROADCAST_ENDPOINT },
   { toml: 'api.cors_hosts', effect: 'ignored', instead: BROADCAST_ENDPOINT },

@@ -392,3 +392,116 @@ describe('small flags', () => {
     expect(configOf([]).pong).toEqual({ timeoutSec: 0, nativePings: false });
   });
 });
+
+/** What `anycable-go --print-config` (1.6.16) prints with no options set, its comments left out. */
+const ANYCABLE_GO_PRINTED = `
+secret = "none"
+broadcast_adapters = ["http", "redis"]
+broadcast_key = "none"
+
+[server]
+host = "localhost"
+port = 8080
+allowed_origins = ""
+health_path = "/health"
+[logging]
+level = "info"
+format = "text"
+[rpc]
+implementation = ""
+host = "localhost:50051"
+proxy_headers = ["cookie"]
+concurrency = 28
+tls_verify = true
+tls_root_ca_path = ""
+max_recv_size = 0
+max_send_size = 0
+[broker]
+history_ttl = 300
+history_limit = 100
+sessions_ttl = 300
+presence_ttl = 15
+[jwt]
+secret = ""
+param = "jid"
+[streams]
+pubsub_channel = "$pubsub"
+[ws]
+paths = ["/cable"]
+read_buffer_size = 1024
+write_buffer_size = 1024
+max_message_size = 65536
+write_timeout = 2
+max_pending_size = 1048576
+[sse]
+path = "/events"
+[ds]
+path = "/ds"
+poll_interval = 10
+sse_ttl = 60
+[api]
+port = 0
+path = "/api"
+[redis]
+url = "redis://localhost:6379"
+sentinels = ""
+sentinel_discovery_interval = 30
+keepalive_ping_interval = 30
+max_reconnect_attempts = 5
+[nats]
+servers = "nats://127.0.0.1:4222"
+max_reconnect_attempts = 5
+[http_broadcast]
+port = 8090
+path = "/_broadcast"
+[redis_stream_broadcast]
+stream = "__anycable__"
+group = "bx"
+stream_read_block_milliseconds = 2000
+[redis_pubsub_broadcast]
+channel = "__anycable__"
+[nats_broadcast]
+channel = "__anycable__"
+[redis_pubsub]
+channel = "__anycable_internal__"
+[nats_pubsub]
+channel = "__anycable_internal__"
+[metrics]
+rotate_interval = 15
+[app]
+ping_interval = 3
+ping_timestamp_precision = "s"
+disconnect_mode = "auto"
+shutdown_timeout = 30
+stats_refresh_interval = 5
+broadcast_gopool_size = 16
+shutdown_disconnect_gopool_size = 16
+[disconnector]
+rate = 100
+backlog = 4096
+`;
+
+describe('a file printed by anycable-go', () => {
+  it('loads as anycable-go reads it; only keys of features built separately are left unread', () => {
+    const config = withFile(ANYCABLE_GO_PRINTED);
+    expect(config.server).toMatchObject({ host: 'localhost', port: 8080, paths: ['/cable'], allowedOrigins: [] });
+    expect(config.rpc).toMatchObject({ enabled: true, host: 'localhost:50051', concurrency: 28 });
+    expect(config.broadcast).toMatchObject({ adapters: ['http', 'redis'], pubsub: 'redis', http: { port: 8090, key: null } });
+    expect(config.auth.jwt).toBeNull();
+    const unread = config.sources.warnings.map((warning) => /unknown key (\S+)$/.exec(warning)?.[1] ?? warning);
+    expect(unread).toEqual([
+      'rpc.tls_verify',
+      'rpc.tls_root_ca_path',
+      'rpc.max_recv_size',
+      'rpc.max_send_size',
+      'broker.history_ttl',
+      'broker.history_limit',
+      'broker.sessions_ttl',
+      'broker.presence_ttl',
+      'nats.servers',
+      'nats.max_reconnect_attempts',
+      'nats_broadcast.channel',
+      'nats_pubsub.channel',
+    ]);
+  });
+});
