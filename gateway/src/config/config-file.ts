@@ -72,8 +72,8 @@ export function readConfigFile(source: string, text: string, table: OptionTable)
   const values = new Map<string, unknown>();
   const unknownKeys: string[] = [];
   const unsupported: UnsupportedUse[] = [];
-  const visit = (table: Record<string, unknown>, prefix: string) => {
-    for (const [key, value] of Object.entries(table)) {
+  const visit = (node: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(node)) {
       const dotted = prefix + key;
       const option = optionByKey.get(dotted);
       const known = UNSUPPORTED_BY_TOML_KEY.get(dotted);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatHelp, normalizeName, parseOptions } from '../../../shared/src/config/options';
+import { formatHelp, parseOptions } from '../../../shared/src/config/options';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
@@ -208,9 +208,7 @@ const USAGE =
 
 const ACTIONS = ['help', 'h', 'version', 'v', 'print_config'];
 
-const UNSUPPORTED_FLAGS = new Map(
-  [...UNSUPPORTED_BY_FLAG].map(([flag, option]) => [normalizeName(flag), { takesValue: !option.boolean }]),
-);
+const UNSUPPORTED_FLAGS = new Map([...UNSUPPORTED_BY_FLAG].map(([flag, option]) => [flag, { takesValue: !option.boolean }]));
 
 /**
  * Reads the command line, the environment and the configuration file, then loads the presets; throws

@@ -1,4 +1,4 @@
-import { booleanWord } from '../../../shared/src/config/options';
+import { booleanWord, normalizeName } from '../../../shared/src/config/options';
 
 /**
  * An anycable-go 1.6 option that Cableway does not implement. `refused`: the feature it switches on does not
@@ -195,8 +195,9 @@ export function unsupportedEnvName(flag: string): string {
   return `ANYCABLE_${flag.replace(/-/g, '_').toUpperCase()}`;
 }
 
+/** Keyed by the flag's normalized name (dashes as underscores), as the command line is parsed. */
 export const UNSUPPORTED_BY_FLAG: ReadonlyMap<string, UnsupportedOption> = new Map(
-  UNSUPPORTED_OPTIONS.filter((option) => option.flag).map((option) => [option.flag!, option]),
+  UNSUPPORTED_OPTIONS.filter((option) => option.flag).map((option) => [normalizeName(option.flag!), option]),
 );
 
 export const UNSUPPORTED_BY_TOML_KEY: ReadonlyMap<string, UnsupportedOption> = new Map(
