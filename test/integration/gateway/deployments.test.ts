@@ -69,7 +69,7 @@ param = "token"
 implementation = "none"
 
 [ws]
-read_buffer_size = 1024
+read_buffer_size = 4096
 `,
     });
     gateway = await launchGateway([], {}, { cwd: dir, port, broadcastPort });
