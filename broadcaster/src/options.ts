@@ -12,6 +12,7 @@ export type PubSubName = (typeof PUBSUB_NAMES)[number];
 
 export const broadcastOptions = {
   broadcast_adapter: {
+    toml: 'broadcast_adapters',
     type: 'list',
     default: [],
     choices: ADAPTER_NAMES,
@@ -19,6 +20,7 @@ export const broadcastOptions = {
     help: 'Broadcast inputs, comma-separated (default: http; http,redis when Redis is configured)',
   },
   http_broadcast_port: {
+    toml: 'http_broadcast.port',
     type: 'integer',
     default: 0,
     min: 0,
@@ -26,8 +28,15 @@ export const broadcastOptions = {
     category: 'Broadcasting',
     help: 'Port of POST /_broadcast (0: 8090, or the main port when a broadcast key is in effect)',
   },
-  http_broadcast_path: { type: 'string', default: '/_broadcast', category: 'Broadcasting', help: 'Path of HTTP broadcasts' },
+  http_broadcast_path: {
+    toml: 'http_broadcast.path',
+    type: 'string',
+    default: '/_broadcast',
+    category: 'Broadcasting',
+    help: 'Path of HTTP broadcasts',
+  },
   broadcast_key: {
+    toml: 'broadcast_key',
     type: 'string',
     default: '',
     secret: true,
@@ -35,6 +44,7 @@ export const broadcastOptions = {
     help: 'Bearer key HTTP broadcasts must carry (default: derived from --secret; "none" disables the check)',
   },
   http_broadcast_secret: {
+    toml: 'http_broadcast.secret',
     type: 'string',
     default: '',
     secret: true,
@@ -43,19 +53,28 @@ export const broadcastOptions = {
     help: 'Old name of --broadcast_key',
   },
   redis_channel: {
+    toml: 'redis_pubsub_broadcast.channel',
     type: 'string',
     default: '__anycable__',
     category: 'Broadcasting',
     help: 'Redis pub/sub channel of the redis adapter',
   },
   redisx_stream: {
+    toml: 'redis_stream_broadcast.stream',
     type: 'string',
     default: '__anycable__',
     category: 'Broadcasting',
     help: 'Redis Stream of the redisx adapter',
   },
-  redisx_group: { type: 'string', default: 'bx', category: 'Broadcasting', help: 'Consumer group of the redisx adapter' },
+  redisx_group: {
+    toml: 'redis_stream_broadcast.group',
+    type: 'string',
+    default: 'bx',
+    category: 'Broadcasting',
+    help: 'Consumer group of the redisx adapter',
+  },
   redisx_read_block_milliseconds: {
+    toml: 'redis_stream_broadcast.stream_read_block_milliseconds',
     type: 'integer',
     default: 2000,
     min: 1,
@@ -63,12 +82,14 @@ export const broadcastOptions = {
     help: 'How long one XREADGROUP of the redisx adapter blocks',
   },
   actioncable_channel_prefix: {
+    toml: 'actioncable_broadcast.channel_prefix',
     type: 'string',
     default: '',
     category: 'Broadcasting',
     help: "channel_prefix of the Rails app's cable.yml, for the actioncable adapter",
   },
   pubsub: {
+    toml: 'pubsub_adapter',
     type: 'enum',
     choices: ['', 'none', 'memory', 'redis', 'nats'],
     default: '',
@@ -76,18 +97,21 @@ export const broadcastOptions = {
     help: 'Node-to-node pub/sub (default: redis when Redis is configured, else memory; none = memory; nats only when given)',
   },
   pubsub_channel_prefix: {
+    toml: 'redis_pubsub.channel_prefix',
     type: 'string',
     default: '',
     category: 'Broadcasting',
     help: 'Prefix of the per-stream pub/sub channels (forced to "cableway:" when actioncable runs without a prefix)',
   },
   pubsub_internal_channel: {
+    toml: 'redis_pubsub.channel',
     type: 'string',
     default: '__anycable_internal__',
     category: 'Broadcasting',
     help: 'Redis channel or NATS subject carrying remote commands between nodes',
   },
   nats_channel: {
+    toml: 'nats_broadcast.channel',
     type: 'string',
     default: '__anycable__',
     category: 'Broadcasting',

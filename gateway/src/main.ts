@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../shared/src/logger';
 import { VERSION } from '../../shared/src/version';
 import { readCommandLine } from './config/config';
 import { Runner } from './lifecycle/runner';
+import { logConfigSources } from './lifecycle/startup-log';
 import { nativeUws } from './server/uws';
 
 /** Exit codes: 2 for a bad command line, 1 for a node that could not start or stop cleanly. */
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     process.stderr.write(`cableway: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }
-  if (commandLine.action === 'help') {
+  if (commandLine.action === 'help' || commandLine.action === 'print-config') {
     process.stdout.write(commandLine.text);
     return;
   }
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     logger.error('unhandled promise rejection', { error: errorMessage(reason) });
   });
   logger.info(`Starting Cableway ${VERSION}`, { pid: process.pid, node: process.version });
+  logConfigSources(config, logger);
   try {
     nativeUws();
     const runner = await Runner.start(config, logger);

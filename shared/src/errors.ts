@@ -7,6 +7,8 @@ export const ErrorCode = {
   ConfigUnknownOption: 'CW_ERR_CONFIG_UNKNOWN_OPTION',
   /** An option was given a value of the wrong type or outside its range. */
   ConfigBadValue: 'CW_ERR_CONFIG_BAD_VALUE',
+  /** An anycable-go option was given that asks for a feature Cableway does not have. */
+  ConfigUnsupportedOption: 'CW_ERR_CONFIG_UNSUPPORTED_OPTION',
   /** uWebSockets.js fell back to its JavaScript stub: the native binary does not fit this Node.js. */
   UwsNativeMissing: 'CW_ERR_UWS_NATIVE_MISSING',
   /** A port could not be bound. */

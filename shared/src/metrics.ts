@@ -8,7 +8,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  constructor(readonly prefix: string) {}
+  /** `labels` are constant labels added to every metric (anycable-go's --metrics_tags). */
+  constructor(
+    readonly prefix: string,
+    labels: Readonly<Record<string, string>> = {},
+  ) {
+    this.registry.setDefaultLabels(labels);
+  }
 
   counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     return new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] });

@@ -27,13 +27,19 @@ function toArgs(flags: Flags): string[] {
   return Object.entries(flags).map(([name, value]) => `--${name}=${value}`);
 }
 
+/** Where a node process runs; its working directory decides which ./anycable.toml it finds. */
+export interface LaunchOptions {
+  readonly cwd?: string;
+}
+
 /** Runs the compiled CLI with arguments, to completion (for --help, bad flags). */
 export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  { cwd }: LaunchOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -51,11 +57,28 @@ function watchExit(child: ChildProcess): Promise<number | null> {
  * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
  * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
  */
-export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+export async function startGateway(
+  flags: Flags = {},
+  env: NodeJS.ProcessEnv = {},
+  launch: LaunchOptions = {},
+): Promise<GatewayProcess> {
   const port = Number(flags.port ?? (await freePort()));
   const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
   const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
-  const child = spawn(process.execPath, [MAIN, ...toArgs(all)], { env: { PATH: process.env.PATH, ...env } });
+  return launchGateway(toArgs(all), env, { ...launch, port, broadcastPort, healthPath: String(all.health_path ?? '/health') });
+}
+
+/**
+ * Starts a node with exactly these arguments (its ports and health path then come from elsewhere, such as
+ * its anycable.toml) and resolves once it answers on `port`.
+ */
+export async function launchGateway(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  launch: LaunchOptions & { readonly port: number; readonly broadcastPort: number; readonly healthPath?: string },
+): Promise<GatewayProcess> {
+  const { port, broadcastPort, healthPath = '/health' } = launch;
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: launch.cwd });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line !== '') output.push(line);
@@ -67,7 +90,6 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
-  const healthPath = String(all.health_path ?? '/health');
   const started = waitFor(
     async () => {
       try {

@@ -4,6 +4,7 @@ import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 /** How to reach NATS; shared by the gateway and the publisher CLI. Names and defaults are anycable-go's. */
 export const natsOptions = {
   nats_servers: {
+    toml: 'nats.servers',
     type: 'string',
     default: 'nats://127.0.0.1:4222',
     secret: true,
@@ -11,6 +12,7 @@ export const natsOptions = {
     help: 'NATS server URLs, comma-separated: nats://[user:password@ or token@]host:port (default nats://127.0.0.1:4222)',
   },
   nats_dont_randomize_servers: {
+    toml: 'nats.dont_randomize_servers',
     type: 'boolean',
     default: false,
     category: 'NATS',

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { formatHelp, parseOptions } from '../../../shared/src/config/options';
+import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
+import { localFiles, locateConfigFile, readConfigFile, type ConfigFiles } from './config-file';
+import { UNSUPPORTED_BY_FLAG, isInert, unsupportedInEnv, unsupportedMessage, type UnsupportedUse } from './not-supported';
 import { gatewayOptions, type GatewayOptionValues } from './options';
+import { applyPresets, presetsToLoad, type PresetName } from './presets';
+import { formatConfigToml } from './print-config';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -37,6 +42,8 @@ export interface GatewayConfig {
     readonly maxPendingSize: number;
   };
   readonly ping: { readonly intervalSec: number; readonly precision: PingPrecision };
+  /** A client silent for timeoutSec after a ping is disconnected with no_pong (0: never). */
+  readonly pong: { readonly timeoutSec: number; readonly nativePings: boolean };
   readonly auth: { readonly jwt: JwtConfig | null; readonly noauth: boolean };
   readonly streams: StreamsConfig;
   readonly rpc: {
@@ -47,14 +54,34 @@ export interface GatewayConfig {
     readonly requestTimeoutMs: number;
     readonly headers: readonly string[];
   };
+  /** Cookies kept in the Cookie header passed to RPC; empty: all. */
+  readonly proxyCookies: readonly string[];
   readonly disconnect: { readonly mode: DisconnectMode; readonly ratePerSec: number; readonly backlog: number };
   readonly broadcast: BroadcastConfig;
-  readonly metrics: { readonly path: string | null; readonly host: string; readonly port: number; readonly prefix: string };
+  readonly metrics: {
+    readonly path: string | null;
+    readonly host: string;
+    readonly port: number;
+    readonly prefix: string;
+    /** Constant labels on every metric. */
+    readonly tags: Readonly<Record<string, string>>;
+  };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly shutdown: { readonly timeoutSec: number; readonly delaySec: number };
   /** Old option names that were used, for one warning each at start. */
   readonly deprecations: readonly string[];
+  /** The configuration file read, if any, and the presets loaded. */
+  readonly sources: ConfigSources;
 }
+
+export interface ConfigSources {
+  readonly file: string | null;
+  readonly presets: readonly PresetName[];
+  /** Unknown file keys and ignored anycable-go options, for one WRN line each at start. */
+  readonly warnings: readonly string[];
+}
+
+const NO_SOURCES: ConfigSources = { file: null, presets: [], warnings: [] };
 
 /** Secret values of `none` mean "not set", as in anycable-go. */
 function secretValue(value: string): string {
@@ -74,7 +101,18 @@ const DEPRECATED_REPLACEMENTS: Readonly<Record<string, string>> = {
   http_broadcast_secret: 'broadcast_key',
   disable_disconnect: 'disconnect_mode=never',
   disconnect_timeout: 'shutdown_timeout',
+  turbo_rails_cleartext: 'public_streams (this flag has no effect)',
+  cable_ready_cleartext: 'public_streams (this flag has no effect)',
 };
+
+/** Prometheus label names: metrics_tags keys become labels of every metric. */
+function metricTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const bad = Object.keys(tags).find((name) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'));
+  if (bad !== undefined) {
+    throw new ConfigError(ErrorCode.ConfigBadValue, `--metrics_tags: ${JSON.stringify(bad)} is not a Prometheus label name`);
+  }
+  return tags;
+}
 
 function resolveJwt(v: GatewayOptionValues, explicit: ReadonlySet<string>): JwtConfig | null {
   const secret = firstNonEmpty(secretValue(v.jwt_secret), secretValue(v.jwt_id_key), secretValue(v.secret));
@@ -99,7 +137,11 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
   };
 }
 
-export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<string>): GatewayConfig {
+export function resolveConfig(
+  v: GatewayOptionValues,
+  explicit: ReadonlySet<string>,
+  sources: ConfigSources = NO_SOURCES,
+): GatewayConfig {
   const secret = secretValue(v.secret);
   return {
     nodeId: v.node_id || randomBytes(4).toString('hex').slice(0, 6),
@@ -114,6 +156,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       maxPendingSize: v.ws_max_pending_size,
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
+    pong: { timeoutSec: v.pong_timeout, nativePings: v.enable_native_pings },
     auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || v.public },
     streams: resolveStreams(v),
     rpc: {
@@ -124,6 +167,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       requestTimeoutMs: v.rpc_request_timeout,
       headers: v.headers.map((name) => name.toLowerCase()),
     },
+    proxyCookies: v.proxy_cookies,
     disconnect: {
       mode: v.disable_disconnect ? 'never' : v.disconnect_mode,
       ratePerSec: v.disconnect_rate,
@@ -135,6 +179,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       host: v.metrics_host || v.host,
       port: v.metrics_port || v.port,
       prefix: v.metrics_prefix,
+      tags: metricTags(v.metrics_tags),
     },
     log: { level: v.debug ? 'debug' : v.log_level, format: v.log_format },
     shutdown: {
@@ -145,23 +190,62 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)
       .filter((name) => explicit.has(name))
       .map((name) => `--${name} is deprecated: use ${DEPRECATED_REPLACEMENTS[name]}`),
+    sources,
   };
 }
 
 export type CommandLine =
   | { readonly action: 'run'; readonly config: GatewayConfig }
   | { readonly action: 'help'; readonly text: string }
+  | { readonly action: 'print-config'; readonly text: string }
   | { readonly action: 'version' };
 
 const USAGE =
-  'Usage: cableway [--flag=value ...]\n\nEvery flag can also be set as an ANYCABLE_<FLAG> environment variable; flags win.';
+  'Usage: cableway [--flag=value ...]\n\n' +
+  'Every flag can also be set as an ANYCABLE_<FLAG> environment variable, and most in anycable.toml;\n' +
+  'flags win over the environment, which wins over the file, which wins over presets.\n' +
+  '--print-config prints the merged configuration (secrets masked) in the layout of anycable.toml.';
 
-/** Reads the command line and environment; throws ConfigError on an unknown flag or a bad value. */
-export function readCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CommandLine {
-  const parsed = parseOptions(gatewayOptions, argv, env, ['help', 'h', 'version', 'v']);
-  if (parsed.actions.has('help') || parsed.actions.has('h')) {
+const ACTIONS = ['help', 'h', 'version', 'v', 'print_config'];
+
+const UNSUPPORTED_FLAGS = new Map([...UNSUPPORTED_BY_FLAG].map(([flag, option]) => [flag, { takesValue: !option.boolean }]));
+
+/**
+ * Reads the command line, the environment and the configuration file, then loads the presets; throws
+ * ConfigError on an unknown flag, a bad value or a not-supported feature asked for.
+ */
+export function readCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  files: ConfigFiles = localFiles,
+): CommandLine {
+  const withoutFile = parseOptions(gatewayOptions, argv, env, ACTIONS, { unsupported: UNSUPPORTED_FLAGS });
+  if (withoutFile.actions.has('help') || withoutFile.actions.has('h')) {
     return { action: 'help', text: formatHelp(gatewayOptions, USAGE) };
   }
-  if (parsed.actions.has('version') || parsed.actions.has('v')) return { action: 'version' };
-  return { action: 'run', config: resolveConfig(parsed.values, parsed.explicit) };
+  if (withoutFile.actions.has('version') || withoutFile.actions.has('v')) return { action: 'version' };
+
+  const located = locateConfigFile(withoutFile.values.config_path, withoutFile.values.ignore_config_path, files);
+  const file = located ? readConfigFile(located.path, located.text, gatewayOptions) : null;
+  const parsed = file ? parseOptions(gatewayOptions, argv, env, ACTIONS, { unsupported: UNSUPPORTED_FLAGS, file }) : withoutFile;
+
+  const unsupported: UnsupportedUse[] = [
+    ...parsed.unsupported.map((use) => ({ option: UNSUPPORTED_BY_FLAG.get(use.name)!, source: use.source, value: use.raw })),
+    ...unsupportedInEnv(env),
+    ...(file?.unsupported ?? []),
+  ].filter((use) => !isInert(use.option, use.value));
+  const refused = unsupported.find((use) => use.option.effect === 'refused');
+  if (refused) throw new ConfigError(ErrorCode.ConfigUnsupportedOption, unsupportedMessage(refused));
+
+  const presets = presetsToLoad(parsed.values.presets, parsed.explicit.has('presets'), env);
+  const values = applyPresets(presets, parsed.values, parsed.explicit, env);
+  if (parsed.actions.has('print_config')) {
+    return { action: 'print-config', text: formatConfigToml(gatewayOptions, values) };
+  }
+  const warnings = [
+    ...(file?.unknownKeys ?? []).map((key) => `${file!.source}: unknown key ${key}`),
+    ...unsupported.map(unsupportedMessage),
+  ];
+  const sources = { file: located?.path ?? null, presets, warnings };
+  return { action: 'run', config: resolveConfig(values, parsed.explicit, sources) };
 }

@@ -4,6 +4,7 @@ import { Close } from '../protocol/frames';
 import { mountBroadcast, mountHealth, mountMetrics, mountNotFound } from '../server/http-routes';
 import { createUpgradeHandler } from '../server/upgrade';
 import { createWebSocketBehavior, routePattern } from '../server/websocket';
+import type { Session } from '../session/session';
 import { logStartup } from './startup-log';
 import { wireNode, type NodeParts } from './wiring';
 
@@ -20,11 +21,12 @@ export class Runner {
   static async start(config: GatewayConfig, logger: Logger): Promise<Runner> {
     const runner = new Runner(config, logger, wireNode(config, logger));
     runner.mount();
-    const { bus, hub, manager, apps, keepalive, sweeper } = runner.node;
+    const { bus, hub, manager, apps, keepalive, sweeper, nativePings } = runner.node;
     await bus.start({ deliver: (message) => hub.broadcast(message), execute: (command) => manager.execute(command) });
     await apps.listenAll();
     keepalive.start();
     sweeper.start();
+    nativePings?.start();
     logStartup(config, logger);
     return runner;
   }
@@ -36,7 +38,7 @@ export class Runner {
   async shutdown(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    const { apps, keepalive, sweeper, manager, rpc, bus } = this.node;
+    const { apps, keepalive, sweeper, nativePings, manager, rpc, bus } = this.node;
     const deadline = Date.now() + this.config.shutdown.timeoutSec * 1000;
     this.logger.info('shutting down', { timeout_s: this.config.shutdown.timeoutSec, delay_s: this.config.shutdown.delaySec });
     if (this.config.shutdown.delaySec > 0) {
@@ -46,6 +48,7 @@ export class Runner {
     apps.stopListening();
     keepalive.stop();
     sweeper.stop();
+    nativePings?.stop();
     const sessions = [...manager.sessions()];
     for (const session of sessions) manager.disconnect(session, 'server_restart', Close.serverRestart);
     this.logger.info('clients disconnected', { count: sessions.length });
@@ -57,7 +60,7 @@ export class Runner {
 
   private mount(): void {
     const { config, logger } = this;
-    const { main, apps, bus, registry, connector, keepalive, manager, processor, traffic, metrics } = this.node;
+    const { main, apps, bus, registry, connector, keepalive, manager, processor, traffic, metrics, nativePings } = this.node;
     const draining = () => this.draining;
     const upgrade = createUpgradeHandler(
       {
@@ -71,7 +74,13 @@ export class Runner {
     );
     const host = {
       open: manager.open.bind(manager),
-      receive: processor.receive.bind(processor),
+      receive: nativePings
+        ? (session: Session, frame: string) => {
+            nativePings.answered(session);
+            processor.receive(session, frame);
+          }
+        : processor.receive.bind(processor),
+      ponged: (session: Session) => nativePings?.answered(session),
       closed: manager.closed.bind(manager),
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);

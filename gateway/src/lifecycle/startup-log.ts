@@ -1,6 +1,14 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { GatewayConfig } from '../config/config';
 
+/** Before anything starts: where the configuration came from, and what in it was not used. */
+export function logConfigSources(config: GatewayConfig, logger: Logger): void {
+  const { file, presets, warnings } = config.sources;
+  if (file) logger.info(`Using configuration from file: ${file}`);
+  if (presets.length > 0) logger.info(`Loaded presets: ${presets.join(',')}`);
+  for (const warning of warnings) logger.warn(warning);
+}
+
 /** Once the node listens: one line per enabled feature, never a secret. */
 export function logStartup(config: GatewayConfig, logger: Logger): void {
   const { server, auth, streams, rpc, broadcast, metrics } = config;
@@ -17,6 +25,12 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   if (rpc.enabled)
     logger.info(`RPC controller: ${rpc.host} (concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`);
   else logger.info('RPC is disabled (norpc): only JWT, noauth and signed streams are served');
+  if (config.pong.nativePings) {
+    const timeout = config.pong.timeoutSec > 0 ? `${config.pong.timeoutSec}s` : 'off';
+    logger.info(`Native WebSocket pings are sent with every ping (pong timeout: ${timeout})`);
+  } else if (config.pong.timeoutSec > 0) {
+    logger.info('pong_timeout has no effect without --enable_native_pings: actioncable-v1-json clients do not answer pings');
+  }
   logger.info(`Disconnect calls: ${config.disconnect.mode} (rate: ${config.disconnect.ratePerSec}/s)`);
   if (broadcast.adapters.includes('http')) {
     const auth = broadcast.http.key === null ? 'no authorization' : 'authorization required';

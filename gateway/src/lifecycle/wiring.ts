@@ -23,6 +23,7 @@ import { CommandProcessor } from '../session/commands';
 import { Connector } from '../session/connector';
 import { requestEnvOf } from '../session/env';
 import { Keepalive } from '../session/keepalive';
+import { NativePings } from '../session/native-pings';
 import { SessionManager } from '../session/manager';
 import { SessionRegistry } from '../session/registry';
 import { SlowClientSweeper } from '../session/slow-clients';
@@ -43,6 +44,7 @@ export interface NodeParts {
   readonly manager: SessionManager;
   readonly processor: CommandProcessor;
   readonly sweeper: SlowClientSweeper;
+  readonly nativePings: NativePings | null;
 }
 
 /** With no RPC server there is nothing to tell of a disconnect. */
@@ -57,12 +59,13 @@ function identifierPipeline(config: GatewayConfig, logger: Logger): IdentifierPi
 
 function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => RequestEnv {
   const jwt = config.auth.jwt;
-  return (handshake) => requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null);
+  return (handshake) =>
+    requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null, config.proxyCookies);
 }
 
 /** The only place where the rooms meet: builds a node's parts from its config. */
 export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
-  const metrics = new Metrics(config.metrics.prefix);
+  const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
   metrics.collectProcessMetrics();
   const avoided = rpcAvoidedCounters(metrics);
   const traffic = new Traffic(metrics);
@@ -76,7 +79,20 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     nodeId: config.nodeId,
   });
   const registry = new SessionRegistry();
-  const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
+  const nativePings = config.pong.nativePings
+    ? new NativePings(
+        () => registry.all(),
+        config.pong.timeoutSec * 1000,
+        (session) => manager.disconnect(session, 'no_pong', Close.noPong),
+      )
+    : null;
+  const keepalive = new Keepalive(
+    publisher,
+    config.ping.intervalSec,
+    config.ping.precision,
+    traffic,
+    nativePings && ((topic) => nativePings.pinged(topic)),
+  );
   const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
 
   const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
@@ -109,5 +125,20 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     (session) => manager.disconnect(session, 'too_slow', Close.normal),
     metrics,
   );
-  return { metrics, traffic, apps, main, bus, registry, keepalive, hub, rpc, connector, manager, processor, sweeper };
+  return {
+    metrics,
+    traffic,
+    apps,
+    main,
+    bus,
+    registry,
+    keepalive,
+    hub,
+    rpc,
+    connector,
+    manager,
+    processor,
+    sweeper,
+    nativePings,
+  };
 }

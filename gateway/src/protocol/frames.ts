@@ -37,6 +37,7 @@ export const Close = {
   authFailed: { code: 1000, reason: 'Auth Failed' },
   remote: { code: 1000, reason: 'Closed remotely' },
   serverRestart: { code: 1001, reason: 'Server restart' },
+  noPong: { code: 1000, reason: 'No Pong' },
   commandFailed: { code: 1006, reason: 'Command Failed' },
   messageTooBig: { code: 1009, reason: 'Message too big' },
   authError: { code: 1011, reason: 'Auth Error' },

@@ -47,6 +47,10 @@ export class UwsConnection implements Connection {
     return true;
   }
 
+  ping(): void {
+    if (!this.closed) this.ws.ping();
+  }
+
   bufferedAmount(): number {
     return this.closed ? 0 : this.ws.getBufferedAmount();
   }

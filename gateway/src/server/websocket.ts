@@ -13,6 +13,8 @@ import type { WebSocket, WebSocketBehavior } from './uws';
 export interface SessionHost {
   open(connection: Connection, admission: Admission, pingTopic: string | null): Session | null;
   receive(session: Session, frame: string): void;
+  /** A WebSocket pong frame arrived. */
+  ponged(session: Session): void;
   closed(session: Session): void;
 }
 
@@ -74,6 +76,10 @@ export function createWebSocketBehavior(
         return;
       }
       host.receive(data.session, Buffer.from(message).toString('utf8'));
+    },
+    pong(ws: WebSocket<SocketData>) {
+      const session = ws.getUserData().session;
+      if (session) host.ponged(session);
     },
     close(ws: WebSocket<SocketData>, code: number, message: ArrayBuffer) {
       const data = ws.getUserData();

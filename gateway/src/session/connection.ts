@@ -13,6 +13,8 @@ export interface Connection {
    * this connection is not subscribed to `topic`.
    */
   publishToOthers(topic: string, frame: string): boolean;
+  /** Sends a WebSocket ping frame (the client answers with a pong frame). */
+  ping(): void;
   /** Bytes written to the connection that the client has not taken yet. */
   bufferedAmount(): number;
   /** Closes with a close frame after what is already buffered. */

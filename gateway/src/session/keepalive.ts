@@ -37,6 +37,8 @@ export class Keepalive {
     private readonly defaultIntervalSec: number,
     private readonly defaultPrecision: PingPrecision,
     private readonly traffic: Traffic,
+    /** Told of every ping topic just pinged (native pings go out per connection). */
+    private readonly onPing: ((topic: string) => void) | null = null,
   ) {}
 
   /** The ping topic for a connection's query parameters; null when it asked for no pings (`pi=0`). */
@@ -86,6 +88,7 @@ export class Keepalive {
       const frame = pingFrame(timestamp(group.precision, now));
       this.publisher.publish(topic, frame);
       this.traffic.pinged(frame, group.members);
+      this.onPing?.(topic);
     }
   }
 }

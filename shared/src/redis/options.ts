@@ -4,6 +4,7 @@ import { ConfigError, ErrorCode } from '../errors';
 /** How to reach Redis; shared by the gateway and the publisher CLI. */
 export const redisOptions = {
   redis_url: {
+    toml: 'redis.url',
     type: 'string',
     default: '',
     env: ['REDIS_URL'],
@@ -12,31 +13,42 @@ export const redisOptions = {
     help: 'Redis URL (redis:// or rediss://); several comma-separated URLs mean a Redis Cluster. Unset: standalone mode, no Redis',
   },
   redis_sentinels: {
+    toml: 'redis.sentinels',
     type: 'list',
     default: [],
     category: 'Redis',
     help: 'Sentinel addresses host:port (or :password@host:port); the host of --redis_url is then the master name',
   },
   redis_tls_verify: {
+    toml: 'redis.tls_verify',
     type: 'boolean',
     default: false,
     category: 'Redis',
     help: 'Verify the Redis server certificate with rediss://',
   },
-  redis_tls_ca_cert_path: { type: 'string', default: '', category: 'Redis', help: 'CA certificate (PEM file) for rediss://' },
+  redis_tls_ca_cert_path: {
+    toml: 'redis.tls_ca_cert_path',
+    type: 'string',
+    default: '',
+    category: 'Redis',
+    help: 'CA certificate (PEM file) for rediss://',
+  },
   redis_tls_client_cert_path: {
+    toml: 'redis.tls_client_cert_path',
     type: 'string',
     default: '',
     category: 'Redis',
     help: 'Client certificate (PEM file) for rediss://',
   },
   redis_tls_client_key_path: {
+    toml: 'redis.tls_client_key_path',
     type: 'string',
     default: '',
     category: 'Redis',
     help: 'Client private key (PEM file) for rediss://',
   },
   redis_keepalive_interval: {
+    toml: 'redis.keepalive_ping_interval',
     type: 'integer',
     default: 30,
     min: 0,

@@ -20,6 +20,7 @@ class RecordingConnection implements Connection {
     this.published.push([topic, frame, 'excluding sender']);
     return true;
   }
+  ping(): void {}
   bufferedAmount(): number {
     return 0;
   }
