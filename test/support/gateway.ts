@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from './ports';
 import { waitFor } from './wait';
 
@@ -12,7 +13,7 @@ export interface GatewayProcess {
   readonly pid: number;
   readonly port: number;
   readonly broadcastPort: number;
-  /** ws://127.0.0.1:<port>/cable */
+  /** ws://127.0.0.1:<port>/cable (wss:// with --ssl_cert) */
   readonly url: string;
   readonly httpUrl: string;
   readonly broadcastUrl: string;
@@ -47,9 +48,13 @@ function watchExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 }
 
+/** Readiness probes of a TLS node do not check its certificate: the tests do that with their clients. */
+const UNVERIFIED_TLS = new Agent({ connect: { rejectUnauthorized: false } });
+
 /**
  * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
- * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
+ * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in). With
+ * `ssl_cert` its URLs are wss:// and https://.
  */
 export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
   const port = Number(flags.port ?? (await freePort()));
@@ -67,11 +72,12 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
+  const [ws, http] = all.ssl_cert ? ['wss', 'https'] : ['ws', 'http'];
   const healthPath = String(all.health_path ?? '/health');
   const started = waitFor(
     async () => {
       try {
-        return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
+        return (await undiciFetch(`${http}://127.0.0.1:${port}${healthPath}`, { dispatcher: UNVERIFIED_TLS })).ok;
       } catch {
         return false;
       }
@@ -89,9 +95,9 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
     pid: child.pid!,
     port,
     broadcastPort,
-    url: `ws://127.0.0.1:${port}/cable`,
-    httpUrl: `http://127.0.0.1:${port}`,
-    broadcastUrl: `http://127.0.0.1:${broadcastPort}/_broadcast`,
+    url: `${ws}://127.0.0.1:${port}/cable`,
+    httpUrl: `${http}://127.0.0.1:${port}`,
+    broadcastUrl: `${http}://127.0.0.1:${broadcastPort}/_broadcast`,
     output,
     waitForOutput,
     exited,

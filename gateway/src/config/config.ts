@@ -3,6 +3,8 @@ import { formatHelp, parseOptions } from '../../../shared/src/config/options';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
 import { gatewayOptions, type GatewayOptionValues } from './options';
+import { resolveRpcTransport, rpcRequestTimeoutMs, type RpcTransportConfig } from './rpc-transport';
+import { resolveServerTls, type ServerTlsConfig } from './server-tls';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -35,6 +37,8 @@ export interface GatewayConfig {
     readonly maxConn: number;
     readonly maxMessageSize: number;
     readonly maxPendingSize: number;
+    /** `null`: plain ws:// and http:// */
+    readonly tls: ServerTlsConfig | null;
   };
   readonly ping: { readonly intervalSec: number; readonly precision: PingPrecision };
   readonly auth: { readonly jwt: JwtConfig | null; readonly noauth: boolean };
@@ -46,6 +50,7 @@ export interface GatewayConfig {
     readonly commandTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly headers: readonly string[];
+    readonly transport: RpcTransportConfig;
   };
   readonly disconnect: { readonly mode: DisconnectMode; readonly ratePerSec: number; readonly backlog: number };
   readonly broadcast: BroadcastConfig;
@@ -112,6 +117,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       maxConn: v.max_conn,
       maxMessageSize: v.max_message_size,
       maxPendingSize: v.ws_max_pending_size,
+      tls: resolveServerTls(v),
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
     auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || v.public },
@@ -121,8 +127,9 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       host: v.rpc_host,
       concurrency: v.rpc_concurrency,
       commandTimeoutMs: v.rpc_command_timeout,
-      requestTimeoutMs: v.rpc_request_timeout,
+      requestTimeoutMs: rpcRequestTimeoutMs(v),
       headers: v.headers.map((name) => name.toLowerCase()),
+      transport: resolveRpcTransport(v, secret),
     },
     disconnect: {
       mode: v.disable_disconnect ? 'never' : v.disconnect_mode,

@@ -162,7 +162,7 @@ export const gatewayOptions = {
     type: 'string',
     default: 'localhost:50051',
     category: 'RPC',
-    help: 'AnyCable RPC server (host:port, grpc://, dns:///)',
+    help: 'AnyCable RPC server (host:port, grpc://, dns:///, grpc-list://h1:p,h2:p, http(s)://host/path)',
   },
   norpc: { type: 'boolean', default: false, category: 'RPC', help: 'Run without an RPC server' },
   rpc_concurrency: { type: 'integer', default: 28, min: 1, category: 'RPC', help: 'Most RPC calls in flight at once' },
@@ -208,6 +208,63 @@ export const gatewayOptions = {
     category: 'RPC',
     help: 'Disconnect calls that may wait; beyond it the oldest are made at once',
   },
+  // RPC transports
+  rpc_impl: {
+    type: 'enum',
+    choices: ['', 'grpc', 'http'],
+    default: '',
+    category: 'RPC transports',
+    help: 'RPC transport (default: http for http(s):// hosts, else grpc)',
+  },
+  http_rpc_secret: {
+    type: 'string',
+    default: '',
+    secret: true,
+    category: 'RPC transports',
+    help: 'Bearer token of RPC over HTTP (default: derived from --secret)',
+  },
+  http_rpc_timeout: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'RPC transports',
+    help: 'Deadline in milliseconds of one HTTP RPC request (0: --rpc_request_timeout, else 3000)',
+  },
+  rpc_enable_tls: { type: 'boolean', default: false, category: 'RPC transports', help: 'Use TLS to the RPC server' },
+  rpc_tls_verify: {
+    type: 'boolean',
+    default: true,
+    category: 'RPC transports',
+    help: "Verify the RPC server's certificate chain and host name",
+  },
+  rpc_tls_root_ca: {
+    type: 'string',
+    default: '',
+    category: 'RPC transports',
+    help: 'CA certificate of the RPC server: a file path or PEM contents (implies --rpc_enable_tls; default: system CAs)',
+  },
+  rpc_max_call_recv_size: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'RPC transports',
+    help: 'Largest gRPC answer in bytes (0: the gRPC default, 4 MiB)',
+  },
+  rpc_max_call_send_size: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'RPC transports',
+    help: 'Largest gRPC request in bytes (0: unlimited)',
+  },
+  // TLS listener
+  ssl_cert: {
+    type: 'string',
+    default: '',
+    category: 'TLS',
+    help: 'Certificate file (PEM) of the listener: with --ssl_key, clients connect over wss:// and https://',
+  },
+  ssl_key: { type: 'string', default: '', category: 'TLS', help: 'Private key file (PEM) of --ssl_cert' },
   // Broadcasting, Redis
   ...broadcastOptions,
   // Metrics

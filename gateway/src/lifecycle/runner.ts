@@ -65,6 +65,7 @@ export class Runner {
         maxConn: config.server.maxConn,
         openConnections: () => registry.size,
         draining,
+        secure: apps.secure,
       },
       connector,
       keepalive,
