@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RpcMethod, RpcRequest, RpcResponse, Status } from '../../gateway/src/rpc/proto';
 import { FailureScript, RpcApp, TestRpcAppServer, type RpcAppOptions, type TestRpcApp } from './rpc-app';
@@ -14,11 +15,13 @@ export interface HttpRpcServerOptions extends RpcAppOptions {
   readonly mountPath?: string;
   /** The `http_rpc_secret`; without it every request is accepted. */
   readonly secret?: string;
+  /** Serve https:// with this certificate and key (PEM). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface TestHttpRpcServer extends TestRpcApp {
   readonly port: number;
-  /** `http://127.0.0.1:<port><mount>`, for --rpc_host. */
+  /** `http(s)://127.0.0.1:<port><mount>`, for --rpc_host. */
   readonly url: string;
   /** The Authorization header of every request, in order. */
   readonly authorizations: readonly (string | undefined)[];
@@ -147,18 +150,20 @@ export async function startHttpRpcServer(options: HttpRpcServerOptions = {}): Pr
     reply(res, 200, JSON.stringify(responseJson(outcome.response as RpcResponse<RpcMethod>)));
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => reply(res, 500, String(error)));
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return new HttpTestServer(app, server, port, `http://127.0.0.1:${port}${mountPath}`, authorizations, failures);
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${mountPath}`;
+  return new HttpTestServer(app, server, port, url, authorizations, failures);
 }
 
 class HttpTestServer extends TestRpcAppServer implements TestHttpRpcServer {
   constructor(
     app: RpcApp,
-    private readonly server: ReturnType<typeof createServer>,
+    private readonly server: Server,
     readonly port: number,
     readonly url: string,
     readonly authorizations: readonly (string | undefined)[],

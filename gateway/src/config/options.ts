@@ -210,11 +210,10 @@ export const gatewayOptions = {
   },
   // RPC transports
   rpc_impl: {
-    type: 'enum',
-    choices: ['', 'grpc', 'http'],
+    type: 'string',
     default: '',
     category: 'RPC transports',
-    help: 'RPC transport (default: http for http(s):// hosts, else grpc)',
+    help: 'RPC transport, grpc or http (default: http for http(s):// hosts, else grpc)',
   },
   http_rpc_secret: {
     type: 'string',

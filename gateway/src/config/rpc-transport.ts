@@ -54,7 +54,10 @@ type TransportValues = Pick<
 
 /** As anycable-go: `--rpc_impl` when given, else `http` for http(s):// hosts and `grpc` for the rest. */
 function transportKind(v: TransportValues): 'grpc' | 'http' {
-  if (v.rpc_impl !== '') return v.rpc_impl;
+  if (v.rpc_impl === 'grpc' || v.rpc_impl === 'http') return v.rpc_impl;
+  if (v.rpc_impl !== '') {
+    throw new ConfigError(ErrorCode.ConfigBadValue, `--rpc_impl: expected grpc or http, got ${JSON.stringify(v.rpc_impl)}`);
+  }
   return /^https?:\/\//i.test(v.rpc_host) ? 'http' : 'grpc';
 }
 

@@ -65,7 +65,7 @@ export class Runner {
         maxConn: config.server.maxConn,
         openConnections: () => registry.size,
         draining,
-        secure: apps.secure,
+        secure: config.server.tls !== null,
       },
       connector,
       keepalive,

@@ -13,7 +13,7 @@ const FAILURE_HINTS: ReadonlyMap<number, string> = new Map([
   [status.UNAVAILABLE, 'is the RPC server at --rpc_host up?'],
   [status.RESOURCE_EXHAUSTED, 'the RPC server is busy: lower --rpc_concurrency or give it more workers'],
   [status.DEADLINE_EXCEEDED, 'see --rpc_command_timeout and --rpc_request_timeout'],
-  [status.UNAUTHENTICATED, 'does --http_rpc_secret (or --secret) match the Rails app, and does it trust the TLS certificate?'],
+  [status.UNAUTHENTICATED, "does --http_rpc_secret (or --secret) match the Rails app's, and is its TLS certificate trusted?"],
 ]);
 
 export type CallPolicy = Pick<GatewayConfig['rpc'], 'concurrency' | 'commandTimeoutMs' | 'requestTimeoutMs'>;

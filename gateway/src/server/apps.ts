@@ -18,7 +18,7 @@ interface Listener {
 export class Apps {
   private readonly listeners = new Map<string, Listener>();
 
-  constructor(private readonly tls: ServerTlsConfig | null = null) {}
+  constructor(private readonly tls: ServerTlsConfig | null) {}
 
   appFor(host: string, port: number): TemplatedApp {
     const key = `${host}:${port}`;
@@ -38,11 +38,6 @@ export class Apps {
     for (const listener of this.listeners.values()) {
       listener.socket = await listen(listener.app, listener.host, listener.port, false);
     }
-  }
-
-  /** Whether clients reach the apps over TLS (wss://, https://). */
-  get secure(): boolean {
-    return this.tls !== null;
   }
 
   /** Stops accepting connections; open sockets stay until they are closed. */

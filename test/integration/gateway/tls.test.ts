@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import { actionCableClient, rawClient } from '../../support/clients';
 import { runCli, startGateway, type GatewayProcess } from '../../support/gateway';
 import { freePort } from '../../support/ports';
+import { startHttpRpcServer } from '../../support/http-rpc-server';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
 import { selfSignedCertificate, type SelfSignedCertificate } from '../../support/tls';
 
@@ -144,5 +145,29 @@ describe('gRPC over TLS', () => {
 
   it('cannot talk to the TLS server without TLS', async () => {
     expect(await connectThrough({})).toBe(1011);
+  });
+});
+
+describe('RPC over HTTPS', () => {
+  it('trusts the Rails app by --rpc_tls_root_ca, and refuses it without', async () => {
+    const rpc = await startHttpRpcServer({ tls: { cert: certificate.cert, key: certificate.key } });
+    try {
+      for (const [flags, expected] of [
+        [{ rpc_tls_root_ca: certificate.certPath }, 'welcome'],
+        [{}, 1011],
+      ] as const) {
+        const gateway = await startGateway({ rpc_host: rpc.url, rpc_command_timeout: 1000, ...flags });
+        try {
+          const client = await rawClient(gateway.url, { headers: { cookie: 'username=xia' } });
+          expect(await Promise.race([client.welcome().then(() => 'welcome'), client.closed])).toBe(expected);
+          client.close();
+        } finally {
+          await gateway.stop();
+        }
+      }
+      expect(rpc.calls.connect).toBe(1);
+    } finally {
+      await rpc.stop();
+    }
   });
 });

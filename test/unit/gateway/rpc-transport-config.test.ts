@@ -80,6 +80,7 @@ describe('RPC transport configuration', () => {
       expect.objectContaining({ code: ErrorCode.ConfigBadValue, message: expect.stringContaining('http(s)://') }),
     );
     expect(errorOf(['--rpc_impl=grpc', '--rpc_host=http://rails/_anycable'])).toBeInstanceOf(ConfigError);
+    expect(errorOf(['--rpc_impl=none'])).toEqual(expect.objectContaining({ code: ErrorCode.ConfigBadValue }));
   });
 });
 
