@@ -77,7 +77,8 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
   const started = waitFor(
     async () => {
       try {
-        return (await undiciFetch(`${http}://127.0.0.1:${port}${healthPath}`, { dispatcher: UNVERIFIED_TLS })).ok;
+        const url = `${http}://127.0.0.1:${port}${healthPath}`;
+        return (await (all.ssl_cert ? undiciFetch(url, { dispatcher: UNVERIFIED_TLS }) : fetch(url))).ok;
       } catch {
         return false;
       }

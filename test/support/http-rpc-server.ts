@@ -96,6 +96,7 @@ function responseJson(value: unknown): unknown {
       encoded === false ||
       encoded === 0 ||
       (Array.isArray(encoded) && encoded.length === 0) ||
+      // An empty map is a default; a message field that is set is written even when empty.
       (name !== 'env' && name !== 'presence' && typeof encoded === 'object' && Object.keys(encoded).length === 0);
     if (!isDefault) present[name] = encoded;
   }

@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
-
-export const GRPC_LIST_SCHEME = 'grpc-list';
+import { GRPC_LIST_SCHEME } from './target';
 
 /** grpc-js's port when a target names none. */
 const DEFAULT_PORT = 443;

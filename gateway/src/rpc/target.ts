@@ -1,5 +1,7 @@
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
-import { GRPC_LIST_SCHEME } from './grpc-list-resolver';
+
+/** The scheme of `--rpc_host=grpc-list://h1:p,h2:p`, resolved by `grpc-list-resolver.ts`. */
+export const GRPC_LIST_SCHEME = 'grpc-list';
 
 const GRPC_SCHEME = 'grpc://';
 const GRPC_LIST_PREFIX = `${GRPC_LIST_SCHEME}://`;

@@ -1,10 +1,17 @@
 import { Agent, request } from 'undici';
-import { actionCableClient, rawClient } from '../../support/clients';
+import { actionCableClient, rawClient, type RawClient } from '../../support/clients';
 import { runCli, startGateway, type GatewayProcess } from '../../support/gateway';
 import { freePort } from '../../support/ports';
 import { startHttpRpcServer } from '../../support/http-rpc-server';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
 import { selfSignedCertificate, type SelfSignedCertificate } from '../../support/tls';
+import { waitFor } from '../../support/wait';
+
+/** Whether the client was welcomed, else its close code. */
+function outcomeOf(client: RawClient): Promise<'welcome' | number> {
+  const welcomed = () => client.messages().some((frame) => frame.type === 'welcome');
+  return waitFor(() => (welcomed() ? 'welcome' : (client.closeCode ?? undefined)), 'a welcome or a close');
+}
 
 let certificate: SelfSignedCertificate;
 
@@ -120,7 +127,7 @@ describe('gRPC over TLS', () => {
     const gateway = await startGateway({ rpc_host: rpc.address, rpc_command_timeout: 1000, ...flags }, env);
     try {
       const client = await rawClient(gateway.url, { headers: { cookie: 'username=wes' } });
-      const outcome = await Promise.race([client.welcome().then(() => 'welcome' as const), client.closed]);
+      const outcome = await outcomeOf(client);
       client.close();
       return outcome;
     } finally {
@@ -159,7 +166,7 @@ describe('RPC over HTTPS', () => {
         const gateway = await startGateway({ rpc_host: rpc.url, rpc_command_timeout: 1000, ...flags });
         try {
           const client = await rawClient(gateway.url, { headers: { cookie: 'username=xia' } });
-          expect(await Promise.race([client.welcome().then(() => 'welcome'), client.closed])).toBe(expected);
+          expect(await outcomeOf(client)).toBe(expected);
           client.close();
         } finally {
           await gateway.stop();
