@@ -1,8 +1,7 @@
 import { issueIdentificationToken } from '../../shared/src/tokens';
-import { metricValue, startGateway } from '../support/gateway';
-import { waitFor } from '../support/wait';
+import { startGateway } from '../support/gateway';
 import { startRpcServer } from '../support/rpc-server';
-import { closeAll, connectTimed, pool } from './load';
+import { closeAll, connectTimed, drained, pool } from './load';
 import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
 
@@ -17,16 +16,6 @@ export async function benchConnect(count: number, concurrency: number): Promise<
   const gateway = await startGateway({ rpc_host: rpc.address, jwt_secret: SECRET, log_level: 'warn', metrics_http: '/metrics' });
   const reference = await startReferenceServer();
   try {
-    // Every session closed and every Disconnect call made (the queue sends 100 per second).
-    const drained = () =>
-      waitFor(
-        async () =>
-          (await metricValue(gateway.httpUrl, 'cableway_clients_num')) === 0 &&
-          (await metricValue(gateway.httpUrl, 'cableway_disconnect_queue_size')) === 0,
-        'sessions and Disconnect calls to drain',
-        60_000,
-        100,
-      );
     const token = await issueIdentificationToken({ user_id: 42 }, SECRET);
     const paths: ReadonlyArray<{ name: string; url: string; headers: Record<string, string>; pid: number }> = [
       { name: 'rpc (cookie)', url: gateway.url, headers: { cookie: 'username=bench' }, pid: gateway.pid },
@@ -37,14 +26,14 @@ export async function benchConnect(count: number, concurrency: number): Promise<
     for (const path of paths) {
       const warm = await pool(50, concurrency, () => connectTimed(path.url, { headers: path.headers }));
       closeAll(warm.map((result) => result.ws));
-      await drained();
+      await drained(gateway);
       const cpuBefore = await cpuSeconds(path.pid);
       const connectCallsBefore = rpc.calls.connect;
       const disconnectCallsBefore = rpc.calls.disconnect;
       const results = await pool(count, concurrency, () => connectTimed(path.url, { headers: path.headers }));
       const cpuPerConnection = ((await cpuSeconds(path.pid)) - cpuBefore) / count;
       closeAll(results.map((result) => result.ws));
-      await drained();
+      await drained(gateway);
       const summary = summarize(results.map((result) => result.ms));
       rows.push({
         path: path.name,

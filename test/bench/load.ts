@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+import { metricValue, type GatewayProcess } from '../support/gateway';
+import { waitFor } from '../support/wait';
 
 export interface ConnectOptions {
   readonly headers?: Record<string, string>;
@@ -51,4 +53,16 @@ export function subscribe(ws: WebSocket, identifier: string): Promise<void> {
 
 export function closeAll(sockets: readonly WebSocket[]): void {
   for (const ws of sockets) ws.terminate();
+}
+
+/** Every session of `gateway` closed and every Disconnect call made (the queue sends 100 per second). */
+export function drained(gateway: GatewayProcess): Promise<true> {
+  return waitFor(
+    async () =>
+      (await metricValue(gateway.httpUrl, 'cableway_clients_num')) === 0 &&
+      (await metricValue(gateway.httpUrl, 'cableway_disconnect_queue_size')) === 0,
+    'sessions and Disconnect calls to drain',
+    60_000,
+    100,
+  );
 }

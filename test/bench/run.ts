@@ -6,11 +6,13 @@ import { benchCluster } from './cluster';
 import { benchConnect } from './connect';
 import { benchFanout } from './fanout';
 import { benchMemory } from './memory';
+import { benchRpcTransports } from './rpc-transports';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
   fanout: () => benchFanout(1000, 1000, 20),
   memory: () => benchMemory(10_000),
+  'rpc-transports': () => benchRpcTransports(1000, 1),
   cluster: () => benchCluster(20_000, 100),
 };
 

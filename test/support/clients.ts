@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { waitFor } from './wait';
 
 /**
@@ -14,13 +14,13 @@ globals.removeEventListener ??= () => undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ActionCable = require('@rails/actioncable') as typeof import('@rails/actioncable');
 
-/** Per-URL request headers (a browser would send the page's cookies). */
-const headersByUrl = new Map<string, Record<string, string>>();
+/** Per-URL socket options: request headers (a browser would send the page's cookies), the CA of wss:// servers. */
+const optionsByUrl = new Map<string, ClientOptions>();
 let clientCounter = 0;
 
 class HeaderWebSocket extends WebSocket {
   constructor(url: string, protocols?: string | string[]) {
-    super(url, protocols, { headers: headersByUrl.get(url) ?? {} });
+    super(url, protocols, optionsByUrl.get(url) ?? {});
   }
 }
 (ActionCable.adapters as { WebSocket: unknown }).WebSocket = HeaderWebSocket;
@@ -60,12 +60,15 @@ export interface ActionCableClient {
   close(): void;
 }
 
-/** A `@rails/actioncable` consumer; `headers` stand in for the cookies a browser would send. */
-export function actionCableClient(url: string, headers: Record<string, string> = {}): ActionCableClient {
+/**
+ * A `@rails/actioncable` consumer; `headers` stand in for the cookies a browser would send, `ca` is the
+ * certificate a wss:// server is trusted by.
+ */
+export function actionCableClient(url: string, headers: Record<string, string> = {}, ca?: Buffer): ActionCableClient {
   clientCounter += 1;
   const separator = url.includes('?') ? '&' : '?';
   const uniqueUrl = `${url}${separator}client=${clientCounter}`;
-  headersByUrl.set(uniqueUrl, headers);
+  optionsByUrl.set(uniqueUrl, { headers, ca });
   const consumer = ActionCable.createConsumer(uniqueUrl);
   return {
     consumer,
@@ -76,7 +79,7 @@ export function actionCableClient(url: string, headers: Record<string, string> =
     },
     close() {
       consumer.disconnect();
-      headersByUrl.delete(uniqueUrl);
+      optionsByUrl.delete(uniqueUrl);
     },
   };
 }
@@ -95,6 +98,13 @@ export function anycableCable(url: string, options: CableOptions = {}): import('
   return web.createCable(url, { websocketImplementation: WebSocket, logger: new NoopLogger(), ...options });
 }
 
+export interface RawClientOptions {
+  readonly protocols?: string[];
+  readonly headers?: Record<string, string>;
+  /** The certificate a wss:// server is trusted by. */
+  readonly ca?: Buffer;
+}
+
 /** A raw client: sends any frame, records every frame and the close. */
 export class RawClient {
   readonly frames: string[] = [];
@@ -105,9 +115,10 @@ export class RawClient {
   readonly opened: Promise<void>;
   readonly closed: Promise<number>;
 
-  constructor(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}) {
+  constructor(url: string, options: RawClientOptions = {}) {
     this.ws = new WebSocket(url, options.protocols ?? ['actioncable-v1-json', 'actioncable-unsupported'], {
       headers: options.headers ?? {},
+      ca: options.ca,
     });
     this.ws.on('message', (data) => this.frames.push(data.toString()));
     this.ws.on('error', (error) => this.errors.push(error));
@@ -153,10 +164,7 @@ export class RawClient {
 }
 
 /** Opens a raw client and waits for the open event. */
-export async function rawClient(
-  url: string,
-  options: { protocols?: string[]; headers?: Record<string, string> } = {},
-): Promise<RawClient> {
+export async function rawClient(url: string, options: RawClientOptions = {}): Promise<RawClient> {
   const client = new RawClient(url, options);
   await client.opened;
   return client;

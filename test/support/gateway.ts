@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from './ports';
 import { waitFor } from './wait';
 
@@ -12,7 +13,7 @@ export interface GatewayProcess {
   readonly pid: number;
   readonly port: number;
   readonly broadcastPort: number;
-  /** ws://127.0.0.1:<port>/cable */
+  /** ws://127.0.0.1:<port>/cable (wss:// with --ssl_cert) */
   readonly url: string;
   readonly httpUrl: string;
   readonly broadcastUrl: string;
@@ -53,9 +54,13 @@ function watchExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 }
 
+/** Readiness probes of a TLS node do not check its certificate: the tests do that with their clients. */
+const UNVERIFIED_TLS = new Agent({ connect: { rejectUnauthorized: false } });
+
 /**
  * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
- * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
+ * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in). With
+ * `ssl_cert` its URLs are wss:// and https://.
  */
 export async function startGateway(
   flags: Flags = {},
@@ -65,7 +70,13 @@ export async function startGateway(
   const port = Number(flags.port ?? (await freePort()));
   const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
   const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
-  return launchGateway(toArgs(all), env, { ...launch, port, broadcastPort, healthPath: String(all.health_path ?? '/health') });
+  return launchGateway(toArgs(all), env, {
+    ...launch,
+    port,
+    broadcastPort,
+    healthPath: String(all.health_path ?? '/health'),
+    tls: Boolean(all.ssl_cert),
+  });
 }
 
 /**
@@ -75,7 +86,13 @@ export async function startGateway(
 export async function launchGateway(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  launch: LaunchOptions & { readonly port: number; readonly broadcastPort: number; readonly healthPath?: string },
+  launch: LaunchOptions & {
+    readonly port: number;
+    readonly broadcastPort: number;
+    readonly healthPath?: string;
+    /** Served over TLS (wss://, https://). */
+    readonly tls?: boolean;
+  },
 ): Promise<GatewayProcess> {
   const { port, broadcastPort, healthPath = '/health' } = launch;
   const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: launch.cwd });
@@ -90,10 +107,12 @@ export async function launchGateway(
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
+  const [ws, http] = launch.tls ? ['wss', 'https'] : ['ws', 'http'];
   const started = waitFor(
     async () => {
       try {
-        return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
+        const url = `${http}://127.0.0.1:${port}${healthPath}`;
+        return (await (launch.tls ? undiciFetch(url, { dispatcher: UNVERIFIED_TLS }) : fetch(url))).ok;
       } catch {
         return false;
       }
@@ -111,9 +130,9 @@ export async function launchGateway(
     pid: child.pid!,
     port,
     broadcastPort,
-    url: `ws://127.0.0.1:${port}/cable`,
-    httpUrl: `http://127.0.0.1:${port}`,
-    broadcastUrl: `http://127.0.0.1:${broadcastPort}/_broadcast`,
+    url: `${ws}://127.0.0.1:${port}/cable`,
+    httpUrl: `${http}://127.0.0.1:${port}`,
+    broadcastUrl: `${http}://127.0.0.1:${broadcastPort}/_broadcast`,
     output,
     waitForOutput,
     exited,

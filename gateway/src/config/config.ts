@@ -8,6 +8,8 @@ import { UNSUPPORTED_BY_FLAG, isInert, unsupportedInEnv, unsupportedMessage, typ
 import { gatewayOptions, type GatewayOptionValues } from './options';
 import { applyPresets, presetsToLoad, type PresetName } from './presets';
 import { formatConfigToml } from './print-config';
+import { resolveRpcTransport, rpcRequestTimeoutMs, type RpcTransportConfig } from './rpc-transport';
+import { resolveServerTls, type ServerTlsConfig } from './server-tls';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -40,6 +42,8 @@ export interface GatewayConfig {
     readonly maxConn: number;
     readonly maxMessageSize: number;
     readonly maxPendingSize: number;
+    /** `null`: plain ws:// and http:// */
+    readonly tls: ServerTlsConfig | null;
   };
   readonly ping: { readonly intervalSec: number; readonly precision: PingPrecision };
   /** A client silent for timeoutSec after a ping is disconnected with no_pong (0: never). */
@@ -53,6 +57,7 @@ export interface GatewayConfig {
     readonly commandTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly headers: readonly string[];
+    readonly transport: RpcTransportConfig;
   };
   /** Cookies kept in the Cookie header passed to RPC; empty: all. */
   readonly proxyCookies: readonly string[];
@@ -154,6 +159,7 @@ export function resolveConfig(
       maxConn: v.max_conn,
       maxMessageSize: v.max_message_size,
       maxPendingSize: v.ws_max_pending_size,
+      tls: resolveServerTls(v),
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
     pong: { timeoutSec: v.pong_timeout, nativePings: v.enable_native_pings },
@@ -164,8 +170,9 @@ export function resolveConfig(
       host: v.rpc_host,
       concurrency: v.rpc_concurrency,
       commandTimeoutMs: v.rpc_command_timeout,
-      requestTimeoutMs: v.rpc_request_timeout,
+      requestTimeoutMs: rpcRequestTimeoutMs(v),
       headers: v.headers.map((name) => name.toLowerCase()),
+      transport: resolveRpcTransport(v, secret),
     },
     proxyCookies: v.proxy_cookies,
     disconnect: {

@@ -68,6 +68,7 @@ export class Runner {
         maxConn: config.server.maxConn,
         openConnections: () => registry.size,
         draining,
+        secure: config.server.tls !== null,
       },
       connector,
       keepalive,

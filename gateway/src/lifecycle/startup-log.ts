@@ -12,8 +12,9 @@ export function logConfigSources(config: GatewayConfig, logger: Logger): void {
 /** Once the node listens: one line per enabled feature, never a secret. */
 export function logStartup(config: GatewayConfig, logger: Logger): void {
   const { server, auth, streams, rpc, broadcast, metrics } = config;
-  for (const path of server.paths) logger.info(`Handle WebSocket connections at ws://${server.host}:${server.port}${path}`);
-  logger.info(`Health check at http://${server.host}:${server.port}${server.healthPath}`);
+  const [ws, http] = server.tls ? ['wss', 'https'] : ['ws', 'http'];
+  for (const path of server.paths) logger.info(`Handle WebSocket connections at ${ws}://${server.host}:${server.port}${path}`);
+  logger.info(`Health check at ${http}://${server.host}:${server.port}${server.healthPath}`);
   if (auth.jwt) logger.info(`JWT identification is enabled (param: ${auth.jwt.param}, enforced: ${auth.jwt.enforce})`);
   if (auth.noauth) logger.info('Connections are accepted without authentication (noauth)');
   const local = ['$pubsub'];
@@ -23,7 +24,9 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
     `Signed streams verified locally: ${local.join(', ')} (public $pubsub streams: ${streams.publicStreams}, whispers: ${streams.whisper})`,
   );
   if (rpc.enabled)
-    logger.info(`RPC controller: ${rpc.host} (concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`);
+    logger.info(
+      `RPC controller: ${rpc.host} (impl: ${rpc.transport.kind}, enable_tls: ${rpc.transport.tls !== null}, concurrency: ${rpc.concurrency}, headers: ${rpc.headers.join(',')})`,
+    );
   else logger.info('RPC is disabled (norpc): only JWT, noauth and signed streams are served');
   if (config.pong.nativePings) {
     const timeout = config.pong.timeoutSec > 0 ? `${config.pong.timeoutSec}s` : 'off';
@@ -34,12 +37,12 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   logger.info(`Disconnect calls: ${config.disconnect.mode} (rate: ${config.disconnect.ratePerSec}/s)`);
   if (broadcast.adapters.includes('http')) {
     const auth = broadcast.http.key === null ? 'no authorization' : 'authorization required';
-    logger.info(`Accept broadcast requests at http://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
+    logger.info(`Accept broadcast requests at ${http}://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
   }
   if (broadcast.redis === null && broadcast.nats === null) {
     logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis or NATS');
   }
   if (metrics.path)
-    logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
+    logger.info(`Prometheus metrics at ${http}://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
   for (const deprecation of config.deprecations) logger.warn(deprecation);
 }

@@ -69,7 +69,7 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   metrics.collectProcessMetrics();
   const avoided = rpcAvoidedCounters(metrics);
   const traffic = new Traffic(metrics);
-  const apps = new Apps();
+  const apps = new Apps(config.server.tls);
   const main = apps.appFor(config.server.host, config.server.port);
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 

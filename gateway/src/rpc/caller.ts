@@ -4,7 +4,7 @@ import { ErrorCode, RpcError, errorMessage } from '../../../shared/src/errors';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { GatewayConfig } from '../config/config';
 import { Backoff } from './backoff';
-import type { RpcTransport } from './client';
+import type { RpcTransport } from './transport';
 import type { RpcMethod, RpcRequest, RpcResponse } from './proto';
 import { Semaphore } from './semaphore';
 
@@ -13,6 +13,7 @@ const FAILURE_HINTS: ReadonlyMap<number, string> = new Map([
   [status.UNAVAILABLE, 'is the RPC server at --rpc_host up?'],
   [status.RESOURCE_EXHAUSTED, 'the RPC server is busy: lower --rpc_concurrency or give it more workers'],
   [status.DEADLINE_EXCEEDED, 'see --rpc_command_timeout and --rpc_request_timeout'],
+  [status.UNAUTHENTICATED, "does --http_rpc_secret (or --secret) match the Rails app's, and is its TLS certificate trusted?"],
 ]);
 
 export type CallPolicy = Pick<GatewayConfig['rpc'], 'concurrency' | 'commandTimeoutMs' | 'requestTimeoutMs'>;

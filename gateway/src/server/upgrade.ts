@@ -14,6 +14,8 @@ export interface Admitter {
 export interface UpgradeGate {
   readonly allowedOrigins: readonly string[];
   readonly maxConn: number;
+  /** The listener serves TLS: the URL the Rails app sees is https://. */
+  readonly secure: boolean;
   openConnections(): number;
   draining(): boolean;
 }
@@ -52,7 +54,7 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
     const protocols = offeredProtocols(headers['sec-websocket-protocol'] ?? '');
     const handshake: Handshake = {
       sid: headers['x-request-id'] || newSid(),
-      url: `http://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
+      url: `${gate.secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
       params: new URLSearchParams(query),
       headers,
       protocols,

@@ -1,6 +1,7 @@
 import type { CommandContext, RequestEnv } from '../../../gateway/src/channels/controller';
 import type { GatewayConfig } from '../../../gateway/src/config/config';
 import { createRpc, type Rpc } from '../../../gateway/src/rpc/rpc';
+import { grpcTarget } from '../../../gateway/src/rpc/target';
 import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
@@ -18,7 +19,7 @@ export interface RpcSettings {
   readonly disconnect?: Partial<GatewayConfig['disconnect']>;
 }
 
-/** The RPC room as the node builds it, with the defaults of the options, pointed at `rpcHost`. */
+/** The RPC room as the node builds it, with the defaults of the options, pointed at the gRPC server `rpcHost`. */
 export function rpcFor(rpcHost: string, settings: RpcSettings = {}): RpcUnderTest {
   const metrics = new Metrics('cableway_');
   const logLines: string[] = [];
@@ -32,6 +33,7 @@ export function rpcFor(rpcHost: string, settings: RpcSettings = {}): RpcUnderTes
         commandTimeoutMs: 3000,
         requestTimeoutMs: 0,
         headers: ['cookie'],
+        transport: { kind: 'grpc', target: grpcTarget(rpcHost), tls: null, maxRecvSize: 0, maxSendSize: 0 },
         ...settings.rpc,
       },
       disconnect: { mode: 'auto', ratePerSec: 100, backlog: 4096, ...settings.disconnect },

@@ -325,12 +325,10 @@ pusher_app_id pusher_secret pusher_app_key pusher_api_port statsd_host statsd_pr
 sse sse_path ds ds_path ds_skip_auth ds_poll_interval ds_sse_ttl api_port api_path api_secret presets`.split(/\s+/);
 
 /**
- * Flags of features built separately: RPC over HTTP and TLS, the TLS listener, the broker. Each
+ * Flags of features built separately: the broker and presence. Each
  * leaves this list when its options join the table.
  */
-const BUILT_SEPARATELY = `ssl_cert ssl_key broker history_limit history_ttl sessions_ttl presence_ttl
-rpc_enable_tls rpc_tls_verify rpc_tls_root_ca rpc_max_call_recv_size rpc_max_call_send_size rpc_impl http_rpc_secret
-http_rpc_timeout streams_presence`.split(/\s+/);
+const BUILT_SEPARATELY = `broker history_limit history_ttl sessions_ttl presence_ttl streams_presence`.split(/\s+/);
 
 describe('anycable-go 1.6’s flags', () => {
   it('are 140, each an option, an action or answered as not supported', () => {
@@ -489,15 +487,6 @@ describe('a file printed by anycable-go', () => {
     expect(config.broadcast).toMatchObject({ adapters: ['http', 'redis'], pubsub: 'redis', http: { port: 8090, key: null } });
     expect(config.auth.jwt).toBeNull();
     const unread = config.sources.warnings.map((warning) => /unknown key (\S+)$/.exec(warning)?.[1] ?? warning);
-    expect(unread).toEqual([
-      'rpc.tls_verify',
-      'rpc.tls_root_ca_path',
-      'rpc.max_recv_size',
-      'rpc.max_send_size',
-      'broker.history_ttl',
-      'broker.history_limit',
-      'broker.sessions_ttl',
-      'broker.presence_ttl',
-    ]);
+    expect(unread).toEqual(['broker.history_ttl', 'broker.history_limit', 'broker.sessions_ttl', 'broker.presence_ttl']);
   });
 });

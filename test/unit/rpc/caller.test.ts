@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { RpcCaller, type CallPolicy } from '../../../gateway/src/rpc/caller';
-import type { RpcTransport } from '../../../gateway/src/rpc/client';
+import type { RpcTransport } from '../../../gateway/src/rpc/transport';
 import type { RpcMethod, RpcRequest, RpcResponse } from '../../../gateway/src/rpc/proto';
 import { ErrorCode } from '../../../shared/src/errors';
 import { Metrics } from '../../../shared/src/metrics';
