@@ -110,6 +110,7 @@ export interface BroadcastConfig {
 /** The settings outside this room that broadcasting depends on. */
 export interface BroadcastContext {
   readonly secret: string;
+  /** --public without an explicitly configured key: HTTP broadcasts need none. */
   readonly public: boolean;
   readonly mainPort: number;
 }

@@ -4,6 +4,7 @@ import { freePort } from './ports';
 import { waitFor } from './wait';
 
 const MAIN = path.resolve(__dirname, '../../dist/gateway/src/main.js');
+const ROOT = path.resolve(__dirname, '../..');
 
 export type Flags = Readonly<Record<string, string | number | boolean>>;
 
@@ -47,15 +48,25 @@ function watchExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 }
 
-/**
- * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
- * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
- */
-export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const port = Number(flags.port ?? (await freePort()));
-  const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
-  const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
-  const child = spawn(process.execPath, [MAIN, ...toArgs(all)], { env: { PATH: process.env.PATH, ...env } });
+interface Launch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly port: number;
+  readonly broadcastPort: number;
+  readonly healthPath: string;
+  /** Its own process group, stopped as a whole (npm runs the node as a grandchild). */
+  readonly group: boolean;
+}
+
+/** Spawns a node and resolves once it answers its health path. */
+async function launch(spec: Launch): Promise<GatewayProcess> {
+  const { port, broadcastPort } = spec;
+  const child = spawn(spec.command, [...spec.args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...spec.env },
+    detached: spec.group,
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line !== '') output.push(line);
@@ -67,11 +78,10 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
-  const healthPath = String(all.health_path ?? '/health');
   const started = waitFor(
     async () => {
       try {
-        return (await fetch(`http://127.0.0.1:${port}${healthPath}`)).ok;
+        return (await fetch(`http://127.0.0.1:${port}${spec.healthPath}`)).ok;
       } catch {
         return false;
       }
@@ -96,10 +106,58 @@ export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {
     waitForOutput,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (spec.group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };
+}
+
+/**
+ * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
+ * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in).
+ */
+export async function startGateway(flags: Flags = {}, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const port = Number(flags.port ?? (await freePort()));
+  const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
+  const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
+  const healthPath = String(all.health_path ?? '/health');
+  return launch({
+    command: process.execPath,
+    args: [MAIN, ...toArgs(all)],
+    env,
+    port,
+    broadcastPort,
+    healthPath,
+    group: false,
+  });
+}
+
+/**
+ * Runs a node through one of the package's npm scripts (`start`, `demo`), configured by the environment
+ * only, as a hosting platform runs it: `env` plus the listening address on free ports. Pre-scripts (the
+ * build) are skipped: the tests run the `dist/` built before them.
+ */
+export async function startNpmScript(script: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const port = await freePort();
+  const broadcastPort = env.ANYCABLE_BROADCAST_KEY || env.ANYCABLE_SECRET ? port : await freePort();
+  return launch({
+    command: 'npm',
+    args: ['run', '--silent', '--ignore-scripts', script],
+    env: {
+      HOME: process.env.HOME,
+      ANYCABLE_HOST: '127.0.0.1',
+      PORT: String(port),
+      ...(broadcastPort === port ? {} : { ANYCABLE_HTTP_BROADCAST_PORT: String(broadcastPort) }),
+      ...env,
+    },
+    port,
+    broadcastPort,
+    healthPath: '/health',
+    group: true,
+  });
 }
 
 /** POSTs a publication to a node's broadcast endpoint; resolves with the HTTP status. */

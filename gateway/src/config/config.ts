@@ -3,6 +3,7 @@ import { formatHelp, parseOptions } from '../../../shared/src/config/options';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
 import { gatewayOptions, type GatewayOptionValues } from './options';
+import { resolvePublicMode, type PublicMode } from './public-mode';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -52,6 +53,8 @@ export interface GatewayConfig {
   readonly metrics: { readonly path: string | null; readonly host: string; readonly port: number; readonly prefix: string };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly shutdown: { readonly timeoutSec: number; readonly delaySec: number };
+  /** `null` unless --public: what it opened, for the startup warning. */
+  readonly publicMode: PublicMode | null;
   /** Old option names that were used, for one warning each at start. */
   readonly deprecations: readonly string[];
 }
@@ -84,7 +87,7 @@ function resolveJwt(v: GatewayOptionValues, explicit: ReadonlySet<string>): JwtC
   return { secret, param, enforce: v.enforce_jwt || v.jwt_id_enforce };
 }
 
-function resolveStreams(v: GatewayOptionValues): StreamsConfig {
+function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): StreamsConfig {
   const streamsSecret = firstNonEmpty(secretValue(v.streams_secret), secretValue(v.secret));
   const turboSecret = firstNonEmpty(secretValue(v.turbo_streams_secret), secretValue(v.turbo_rails_key), streamsSecret);
   const cableReadySecret = firstNonEmpty(secretValue(v.cable_ready_secret), secretValue(v.cable_ready_key), streamsSecret);
@@ -92,7 +95,7 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
   const cableReadyOn = v.cable_ready || v.cable_ready_streams || v.cable_ready_key !== '';
   return {
     pubsubSecret: streamsSecret,
-    publicStreams: v.public_streams || v.public,
+    publicStreams: v.public_streams || (publicMode?.publicStreams ?? false),
     whisper: v.streams_whisper,
     turboSecret: turboOn && turboSecret !== '' ? turboSecret : null,
     cableReadySecret: cableReadyOn && cableReadySecret !== '' ? cableReadySecret : null,
@@ -101,6 +104,7 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
 
 export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<string>): GatewayConfig {
   const secret = secretValue(v.secret);
+  const publicMode = resolvePublicMode(v);
   return {
     nodeId: v.node_id || randomBytes(4).toString('hex').slice(0, 6),
     server: {
@@ -114,8 +118,8 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       maxPendingSize: v.ws_max_pending_size,
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
-    auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || v.public },
-    streams: resolveStreams(v),
+    auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || (publicMode?.noauth ?? false) },
+    streams: resolveStreams(v, publicMode),
     rpc: {
       enabled: !v.norpc,
       host: v.rpc_host,
@@ -129,7 +133,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       ratePerSec: v.disconnect_rate,
       backlog: v.disconnect_backlog_size,
     },
-    broadcast: resolveBroadcastConfig(v, { secret, public: v.public, mainPort: v.port }),
+    broadcast: resolveBroadcastConfig(v, { secret, public: publicMode?.keylessBroadcasts ?? false, mainPort: v.port }),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,
@@ -142,6 +146,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
         explicit.has('shutdown_timeout') || !explicit.has('disconnect_timeout') ? v.shutdown_timeout : v.disconnect_timeout,
       delaySec: v.shutdown_delay,
     },
+    publicMode,
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)
       .filter((name) => explicit.has(name))
       .map((name) => `--${name} is deprecated: use ${DEPRECATED_REPLACEMENTS[name]}`),

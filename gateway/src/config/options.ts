@@ -67,7 +67,7 @@ export const gatewayOptions = {
     type: 'boolean',
     default: false,
     category: 'Authentication',
-    help: 'Shortcut for --noauth --public_streams and no broadcast key',
+    help: 'Demo mode: --noauth --public_streams and no broadcast key (an explicit --broadcast_key or --enforce_jwt wins)',
   },
   jwt_secret: {
     type: 'string',

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { GatewayConfig } from '../config/config';
+import { describePublicMode } from '../config/public-mode';
 
 /** Once the node listens: one line per enabled feature, never a secret. */
 export function logStartup(config: GatewayConfig, logger: Logger): void {
@@ -25,5 +26,6 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   if (broadcast.redis === null) logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis');
   if (metrics.path)
     logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
+  if (config.publicMode) logger.warn(describePublicMode(config.publicMode));
   for (const deprecation of config.deprecations) logger.warn(deprecation);
 }

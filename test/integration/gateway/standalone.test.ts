@@ -1,13 +1,13 @@
 import { actionCableClient, anycableCable, rawClient, RawClient } from '../../support/clients';
-import { postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
+import { postBroadcast, startGateway, startNpmScript, type GatewayProcess } from '../../support/gateway';
 import { waitFor } from '../../support/wait';
 
-/** `npm start`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
+/** `npm run demo`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
 describe('the standalone public node', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await startGateway({ public: true });
+    gateway = await startNpmScript('demo');
   });
 
   afterAll(async () => {
@@ -16,6 +16,14 @@ describe('the standalone public node', () => {
 
   it('says it runs standalone, without Redis', () => {
     expect(gateway.output.some((line) => line.includes('Running standalone'))).toBe(true);
+  });
+
+  it('warns in one line what public mode opens', () => {
+    const warnings = gateway.output.filter((line) => line.includes('WRN Public mode'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'connections without authentication, unsigned $pubsub stream names, HTTP broadcasts without a key',
+    );
   });
 
   it('delivers an HTTP broadcast to an @rails/actioncable client of a public $pubsub stream', async () => {

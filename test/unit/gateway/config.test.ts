@@ -1,4 +1,5 @@
 import { readCommandLine, type GatewayConfig } from '../../../gateway/src/config/config';
+import { describePublicMode } from '../../../gateway/src/config/public-mode';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 
 function configOf(argv: string[], env: Record<string, string> = {}): GatewayConfig {
@@ -142,6 +143,29 @@ describe('configuration', () => {
     expect(config.auth.noauth).toBe(true);
     expect(config.streams.publicStreams).toBe(true);
     expect(config.broadcast.http.key).toBeNull();
+    expect(config.publicMode?.kept).toEqual([]);
+    expect(describePublicMode(config.publicMode!)).toContain(
+      'connections without authentication, unsigned $pubsub stream names, HTTP broadcasts without a key',
+    );
+  });
+
+  it('opens nothing without --public, whatever else is configured', () => {
+    const config = configOf([], { ANYCABLE_SECRET: 's', ANYCABLE_BROADCAST_KEY: 'k', ANYCABLE_RPC_HOST: 'rails:50051' });
+    expect(config.publicMode).toBeNull();
+    expect(config.auth.noauth).toBe(false);
+    expect(config.streams.publicStreams).toBe(false);
+    expect(config.broadcast.http.key).toBe('k');
+  });
+
+  it('keeps an explicit broadcast key and JWT enforcement over --public, and says so', () => {
+    const config = configOf(['--broadcast_key=k', '--enforce_jwt', '--secret=s'], { ANYCABLE_PUBLIC: 'true' });
+    expect(config.broadcast.http.key).toBe('k');
+    expect(config.auth.noauth).toBe(false);
+    expect(config.auth.jwt?.enforce).toBe(true);
+    expect(config.streams.publicStreams).toBe(true);
+    const warning = describePublicMode(config.publicMode!);
+    expect(warning).toContain('open to anyone: unsigned $pubsub stream names;');
+    expect(warning).toContain('kept: the configured broadcast key and JWT enforcement');
   });
 
   it('renames the internal channel when it would be the legacy broadcast channel', () => {
