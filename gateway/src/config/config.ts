@@ -4,6 +4,7 @@ import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
 import { gatewayOptions, type GatewayOptionValues } from './options';
 import { resolvePublicMode, type PublicMode } from './public-mode';
+import { envNamesOf, unknownEnvVariables } from './unknown-env';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -57,6 +58,8 @@ export interface GatewayConfig {
   readonly publicMode: PublicMode | null;
   /** Old option names that were used, for one warning each at start. */
   readonly deprecations: readonly string[];
+  /** `ANYCABLE_*` variables no option reads, named in one warning at start. */
+  readonly unknownEnv: readonly string[];
 }
 
 /** Secret values of `none` mean "not set", as in anycable-go. */
@@ -102,7 +105,11 @@ function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): 
   };
 }
 
-export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<string>): GatewayConfig {
+export function resolveConfig(
+  v: GatewayOptionValues,
+  explicit: ReadonlySet<string>,
+  unknownEnv: readonly string[],
+): GatewayConfig {
   const secret = secretValue(v.secret);
   const publicMode = resolvePublicMode(v);
   return {
@@ -150,6 +157,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)
       .filter((name) => explicit.has(name))
       .map((name) => `--${name} is deprecated: use ${DEPRECATED_REPLACEMENTS[name]}`),
+    unknownEnv,
   };
 }
 
@@ -168,5 +176,6 @@ export function readCommandLine(argv: readonly string[], env: Readonly<Record<st
     return { action: 'help', text: formatHelp(gatewayOptions, USAGE) };
   }
   if (parsed.actions.has('version') || parsed.actions.has('v')) return { action: 'version' };
-  return { action: 'run', config: resolveConfig(parsed.values, parsed.explicit) };
+  const unknownEnv = unknownEnvVariables(env, envNamesOf(gatewayOptions));
+  return { action: 'run', config: resolveConfig(parsed.values, parsed.explicit, unknownEnv) };
 }

@@ -28,4 +28,7 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
     logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
   if (config.publicMode) logger.warn(describePublicMode(config.publicMode));
   for (const deprecation of config.deprecations) logger.warn(deprecation);
+  if (config.unknownEnv.length > 0) {
+    logger.warn(`Unknown environment variables ignored (a typo?): ${config.unknownEnv.join(', ')}; see --help`);
+  }
 }

@@ -74,6 +74,19 @@ describe('configuration', () => {
     expect(configOf([], { ANYCABLE_NORPC: 'true' }).rpc.enabled).toBe(false);
   });
 
+  it('names the ANYCABLE_* variables no option reads, and only those', () => {
+    const env = {
+      ANYCABLE_JWT_SECERT: 'x',
+      ANYCABLE_SECRET: 's',
+      ANYCABLE_AAA: '1',
+      PORT: '9000',
+      REDIS_URL: 'redis://x:1',
+      HOME: '/',
+    };
+    expect(configOf([], env).unknownEnv).toEqual(['ANYCABLE_AAA', 'ANYCABLE_JWT_SECERT']);
+    expect(configOf([], { ANYCABLE_REDIS_URL: 'redis://x:1', ANYCABLE_NORPC: '1' }).unknownEnv).toEqual([]);
+  });
+
   it('refuses an unknown flag with a config error', () => {
     expect(configErrorOf(['--no_such_flag=1']).code).toBe(ErrorCode.ConfigUnknownOption);
   });
