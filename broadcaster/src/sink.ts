@@ -25,7 +25,10 @@ export interface SinkOptions {
   readonly logger: Logger;
 }
 
-/** Parses, counts and routes; a malformed publication is counted and logged (rate-limited), then skipped. */
+/**
+ * Parses, counts and routes; a malformed publication, or a malformed element of a batch, is counted and
+ * logged (rate-limited), then skipped.
+ */
 export function createPublicationSink(options: SinkOptions): PublicationSink {
   const { source, target, counters } = options;
   const invalid = new RateLimitedLog(options.logger, 'warn');
@@ -43,8 +46,12 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
         return;
       }
       if (options.countsPublications) counters.publications.inc();
-      if (publication.kind === 'command') target.execute(publication.command);
-      else for (const message of publication.messages) target.deliver(message);
+      if (publication.kind === 'command') {
+        target.execute(publication.command);
+        return;
+      }
+      for (const message of publication.messages) target.deliver(message);
+      for (const { index, reason } of publication.invalid) reject(`batch element ${index} skipped: ${reason}`, raw);
     },
     acceptMessage(stream, data) {
       try {
