@@ -12,7 +12,7 @@ export interface DeliveryHandler {
 export interface HttpBroadcastEndpoint {
   readonly port: number;
   readonly path: string;
-  /** Largest body accepted, in bytes; larger ones get 413 without being read further. */
+  /** Largest body accepted, in bytes; larger ones get 413, before reading when Content-Length says so. */
   readonly maxBodySize: number;
   /** Authorizes and takes one request body; answers the HTTP status (201, 401, 422, or 503 while Redis is down). */
   handle(authorization: string, body: Buffer): number;

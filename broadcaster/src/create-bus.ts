@@ -135,7 +135,14 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
   });
   const delivery = new LocalDelivery(deps.logger);
   const sinkOf = (source: string, target: DeliveryHandler, countsPublications: boolean): PublicationSink =>
-    createPublicationSink({ source, target, countsPublications, counters, logger: deps.logger });
+    createPublicationSink({
+      source,
+      target,
+      countsPublications,
+      maxMessageBytes: config.maxMessageBytes,
+      counters,
+      logger: deps.logger,
+    });
   const pubsub = createPubSub(config, deps, redis, tuning, delivery, sinkOf('pubsub', delivery, false));
   const relay: DeliveryHandler = {
     deliver: (message) => pubsub.publish(message),

@@ -82,6 +82,13 @@ export const broadcastOptions = {
     category: 'Broadcasting',
     help: 'Redis channel carrying remote commands between nodes',
   },
+  max_broadcast_size: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'Broadcasting',
+    help: 'Largest broadcast in bytes (the data of one message, an HTTP body); larger ones are refused (HTTP 413) and never delivered (0: --ws_max_pending_size)',
+  },
   ...redisOptions,
 } as const;
 
@@ -104,6 +111,8 @@ export interface BroadcastConfig {
   /** Prepended to a stream name to form its node-to-node pub/sub channel. */
   readonly pubsubChannelPrefix: string;
   readonly internalChannel: string;
+  /** Largest `data` of one message, in bytes; a subscriber could never take a larger frame (0: no limit). */
+  readonly maxMessageBytes: number;
   readonly redis: RedisConfig | null;
 }
 
@@ -113,6 +122,8 @@ export interface BroadcastContext {
   /** --public without an explicitly configured key: HTTP broadcasts need none. */
   readonly public: boolean;
   readonly mainPort: number;
+  /** ws_max_pending_size: the backlog a subscriber may have (0: no limit). */
+  readonly maxPendingSize: number;
 }
 
 export const DEFAULT_HTTP_BROADCAST_PORT = 8090;
@@ -159,6 +170,7 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
       values.pubsub_internal_channel === values.redis_channel
         ? `${values.pubsub_internal_channel}-int`
         : values.pubsub_internal_channel,
+    maxMessageBytes: values.max_broadcast_size || context.maxPendingSize,
     redis,
   };
 }

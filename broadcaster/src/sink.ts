@@ -21,6 +21,8 @@ export interface SinkOptions {
   readonly target: DeliveryHandler;
   /** Non-fan-out inputs count what they receive in `publications_total`. */
   readonly countsPublications: boolean;
+  /** Messages whose data is larger are refused: no subscriber could take their frame (0: no limit). */
+  readonly maxMessageBytes: number;
   readonly counters: BroadcastCounters;
   readonly logger: Logger;
 }
@@ -30,11 +32,20 @@ export interface SinkOptions {
  * logged (rate-limited), then skipped.
  */
 export function createPublicationSink(options: SinkOptions): PublicationSink {
-  const { source, target, counters } = options;
+  const { source, target, counters, maxMessageBytes } = options;
   const invalid = new RateLimitedLog(options.logger, 'warn');
   const reject = (reason: string, raw?: string): void => {
     counters.failedPublications.inc();
     invalid.log('invalid broadcast publication', { source, error: reason, payload: raw });
+  };
+  const oversized = (stream: string, data: string): boolean => {
+    if (maxMessageBytes === 0) return false;
+    const bytes = Buffer.byteLength(data);
+    if (bytes <= maxMessageBytes) return false;
+    reject(
+      `message of stream ${JSON.stringify(stream)} is ${bytes} bytes, over max_broadcast_size (${maxMessageBytes}): not delivered`,
+    );
+    return true;
   };
   return {
     accept(raw) {
@@ -50,7 +61,12 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
         target.execute(publication.command);
         return;
       }
-      for (const message of publication.messages) target.deliver(message);
+      // A publication within the limit as a whole cannot hold an oversized message: no need to measure each.
+      const measure = maxMessageBytes > 0 && Buffer.byteLength(raw) > maxMessageBytes;
+      for (const message of publication.messages) {
+        if (measure && oversized(message.stream, message.data)) continue;
+        target.deliver(message);
+      }
       for (const { index, reason } of publication.invalid) reject(`batch element ${index} skipped: ${reason}`, raw);
     },
     acceptMessage(stream, data) {
@@ -61,6 +77,7 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
         return;
       }
       if (options.countsPublications) counters.publications.inc();
+      if (oversized(stream, data)) return;
       target.deliver({ stream, data });
     },
     reject,

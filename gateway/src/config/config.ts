@@ -140,7 +140,12 @@ export function resolveConfig(
       ratePerSec: v.disconnect_rate,
       backlog: v.disconnect_backlog_size,
     },
-    broadcast: resolveBroadcastConfig(v, { secret, public: publicMode?.keylessBroadcasts ?? false, mainPort: v.port }),
+    broadcast: resolveBroadcastConfig(v, {
+      secret,
+      public: publicMode?.keylessBroadcasts ?? false,
+      mainPort: v.port,
+      maxPendingSize: v.ws_max_pending_size,
+    }),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,

@@ -47,6 +47,8 @@ export function mountHealth(app: TemplatedApp, path: string, health: HealthSourc
 export function mountBroadcast(app: TemplatedApp, endpoint: HttpBroadcastEndpoint): void {
   app.any(endpoint.path, (res, req) => {
     if (req.getMethod().toLowerCase() !== 'post') return respond(res, 422);
+    // A declared length over the limit is refused before a byte of the body is read.
+    if (Number(req.getHeader('content-length')) > endpoint.maxBodySize) return respond(res, 413);
     const authorization = req.getHeader('authorization');
     const chunks: Buffer[] = [];
     let size = 0;

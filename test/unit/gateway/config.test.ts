@@ -125,6 +125,13 @@ describe('configuration', () => {
     expect(broadcast.http.port).toBe(8181);
   });
 
+  it('limits a broadcast to ws_max_pending_size unless max_broadcast_size is given', () => {
+    expect(configOf([]).broadcast.maxMessageBytes).toBe(1048576);
+    expect(configOf(['--ws_max_pending_size=65536']).broadcast.maxMessageBytes).toBe(65536);
+    expect(configOf(['--max_broadcast_size=4096']).broadcast.maxMessageBytes).toBe(4096);
+    expect(configOf(['--ws_max_pending_size=0']).broadcast.maxMessageBytes).toBe(0);
+  });
+
   it('keeps HTTP broadcasts keyless on 8090 with broadcast_key=none', () => {
     expect(configOf(['--secret=s3cret', '--broadcast_key=none']).broadcast.http).toMatchObject({ key: null, port: 8090 });
   });
