@@ -53,7 +53,12 @@ export interface GatewayConfig {
   readonly broadcast: BroadcastConfig;
   readonly metrics: { readonly path: string | null; readonly host: string; readonly port: number; readonly prefix: string };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
-  readonly shutdown: { readonly timeoutSec: number; readonly delaySec: number };
+  readonly shutdown: {
+    readonly timeoutSec: number;
+    readonly delaySec: number;
+    /** `null`: every client is disconnected at once; else the most milliseconds between two disconnects. */
+    readonly slowDrainMaxIntervalMs: number | null;
+  };
   /** `null` unless --public: what it opened, for the startup warning. */
   readonly publicMode: PublicMode | null;
   /** Old option names that were used, for one warning each at start. */
@@ -157,6 +162,7 @@ export function resolveConfig(
       timeoutSec:
         explicit.has('shutdown_timeout') || !explicit.has('disconnect_timeout') ? v.shutdown_timeout : v.disconnect_timeout,
       delaySec: v.shutdown_delay,
+      slowDrainMaxIntervalMs: v.shutdown_slowdrain ? v.shutdown_slowdrain_max_interval : null,
     },
     publicMode,
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)

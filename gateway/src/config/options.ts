@@ -259,6 +259,19 @@ export const gatewayOptions = {
     category: 'Shutdown',
     help: 'Seconds to keep serving after a shutdown signal, so load balancers can deregister the node',
   },
+  shutdown_slowdrain: {
+    type: 'boolean',
+    default: false,
+    category: 'Shutdown',
+    help: 'Spread the server_restart disconnects over the shutdown timeout instead of sending them all at once',
+  },
+  shutdown_slowdrain_max_interval: {
+    type: 'integer',
+    default: 500,
+    min: 1,
+    category: 'Shutdown',
+    help: 'Most milliseconds between two disconnects of a slow drain',
+  },
 } as const;
 
 export type GatewayOptionValues = OptionValues<typeof gatewayOptions>;
