@@ -87,7 +87,7 @@ export const broadcastOptions = {
     default: 0,
     min: 0,
     category: 'Broadcasting',
-    help: 'Largest broadcast in bytes (the data of one message, an HTTP body); larger ones are refused (HTTP 413) and never delivered (0: --ws_max_pending_size)',
+    help: 'Largest data of one broadcast message in bytes; a larger one is refused (HTTP 413) and never delivered (0: --ws_max_pending_size)',
   },
   ...redisOptions,
 } as const;

@@ -4,10 +4,16 @@ import { parsePublication } from '../../shared/src/publication';
 import type { DeliveryHandler } from './bus';
 import type { BroadcastCounters } from './metrics';
 
+/**
+ * What became of one publication: `taken` when something of it was delivered (or its command executed),
+ * `oversized` when nothing was and a message was too large for any subscriber, `invalid` otherwise.
+ */
+export type Acceptance = 'taken' | 'oversized' | 'invalid';
+
 /** Where an input hands what it reads. Every call delivers synchronously, in call order. */
 export interface PublicationSink {
   /** A publication in the anycable format: a message, a batch, or a remote command. */
-  accept(raw: string): void;
+  accept(raw: string): Acceptance;
   /** A bare message of one stream, as Rails' own Action Cable adapter publishes it: `data` must be JSON. */
   acceptMessage(stream: string, data: string): void;
   /** Input that cannot be read as a publication at all. */
@@ -54,20 +60,24 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
         publication = parsePublication(raw);
       } catch (error) {
         reject(errorMessage(error), raw);
-        return;
+        return 'invalid';
       }
       if (options.countsPublications) counters.publications.inc();
       if (publication.kind === 'command') {
         target.execute(publication.command);
-        return;
+        return 'taken';
       }
       // A publication within the limit as a whole cannot hold an oversized message: no need to measure each.
       const measure = maxMessageBytes > 0 && Buffer.byteLength(raw) > maxMessageBytes;
+      let delivered = 0;
       for (const message of publication.messages) {
         if (measure && oversized(message.stream, message.data)) continue;
         target.deliver(message);
+        delivered += 1;
       }
       for (const { index, reason } of publication.invalid) reject(`batch element ${index} skipped: ${reason}`, raw);
+      if (delivered > 0) return 'taken';
+      return delivered < publication.messages.length ? 'oversized' : 'invalid';
     },
     acceptMessage(stream, data) {
       try {

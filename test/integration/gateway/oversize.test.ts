@@ -40,12 +40,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Sends a POST's headers declaring `contentLength` bytes, and no body; resolves with the status answered. */
-function statusOfHeadersOnly(port: number, contentLength: number): Promise<number> {
+/**
+ * Sends a POST declaring `contentLength` bytes, and only `head` of its body; resolves with the status
+ * answered, which can then only come from what was declared and the first bytes.
+ */
+function statusOfPartialBody(port: number, contentLength: number, head: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(
-        `POST /_broadcast HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n\r\n`,
+        `POST /_broadcast HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n\r\n${head}`,
       );
     });
     let answer = '';
@@ -63,22 +66,44 @@ function statusOfHeadersOnly(port: number, contentLength: number): Promise<numbe
 const oversized = () => JSON.stringify({ stream: STREAM, data: JSON.stringify('x'.repeat(TEN_MB)) });
 const failedBroadcasts = () => metricValue(gateway.httpUrl, 'cableway_failed_broadcast_msg_total');
 
+/** What the subscriber must have received so far, in order: every normal broadcast, nothing oversized. */
+const expected: string[] = [];
+
 /** A normal broadcast still reaches the subscriber, which is still connected and got nothing else. */
 async function subscriberGetsTheNextBroadcast(): Promise<void> {
   sequence += 1;
   const marker = `normal-${sequence}`;
   expect(await postBroadcast(gateway.broadcastUrl, { stream: STREAM, data: JSON.stringify(marker) })).toBe(201);
+  expected.push(marker);
   await subscriber.next((frame) => frame.message === marker, marker);
   expect(subscriber.closeCode).toBeNull();
   const delivered = subscriber.messages().filter((frame) => frame.identifier === identifier && frame.message !== undefined);
-  expect(delivered.map((frame) => frame.message)).toEqual(Array.from({ length: sequence }, (_, i) => `normal-${i + 1}`));
+  expect(delivered.map((frame) => frame.message)).toEqual(expected);
 }
 
 describe('an oversized publication', () => {
   it('gets 413 over HTTP, from its Content-Length, and is never delivered', async () => {
-    // Only the headers are sent: the answer comes from the declared length, before any body is read.
-    expect(await statusOfHeadersOnly(gateway.broadcastPort, TEN_MB + 100)).toBe(413);
+    // Only the start of the body is sent: one message, declared larger than any subscriber could take.
+    expect(await statusOfPartialBody(gateway.broadcastPort, TEN_MB + 100, `{"stream":"${STREAM}","data":"xxxx`)).toBe(413);
+    // A body over the cap of any publication, batches included, is refused from its headers alone.
+    expect(await statusOfPartialBody(gateway.broadcastPort, 17 * 1024 * 1024, '')).toBe(413);
     expect(await postBroadcast(gateway.broadcastUrl, oversized())).toBe(413);
+    await subscriberGetsTheNextBroadcast();
+  });
+
+  it('over HTTP in a batch is skipped, and the batch delivers its other messages', async () => {
+    const large = JSON.stringify('y'.repeat(600 * 1024));
+    const batch = [
+      { stream: STREAM, data: '"batch-1"' },
+      { stream: STREAM, data: large },
+      { stream: STREAM, data: JSON.stringify('x'.repeat(2 * 1024 * 1024)) },
+      { stream: STREAM, data: '"batch-2"' },
+    ];
+    const failedBefore = await failedBroadcasts();
+    expect(await postBroadcast(gateway.broadcastUrl, batch)).toBe(201);
+    await subscriber.next((frame) => frame.message === 'batch-2', 'the end of the batch');
+    expected.push('batch-1', JSON.parse(large) as string, 'batch-2');
+    expect(await failedBroadcasts()).toBe(failedBefore + 1);
     await subscriberGetsTheNextBroadcast();
   });
 

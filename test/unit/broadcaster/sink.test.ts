@@ -46,7 +46,7 @@ describe('the publication sink', () => {
 
   test('counts, logs and skips a malformed publication', () => {
     const s = sinkFor(true);
-    s.sink.accept('{"stream":"a","data":{"not":"a string"}}');
+    expect(s.sink.accept('{"stream":"a","data":{"not":"a string"}}')).toBe('invalid');
 
     expect([s.delivered.length, s.counts.failed, s.counts.publications]).toEqual([0, 1, 0]);
     expect(s.logs[0]).toContain('invalid broadcast publication');
@@ -71,14 +71,13 @@ describe('the publication sink', () => {
 
   test('refuses a message larger than the limit, once, and delivers the rest of its batch', () => {
     const s = sinkFor(true, 8);
-    s.sink.accept(
-      JSON.stringify([
-        { stream: 'a', data: '"small"' },
-        { stream: 'a', data: '"far too large"' },
-        { stream: 'a', data: '1' },
-      ]),
-    );
-    s.sink.accept(JSON.stringify({ stream: 'b', data: '"far too large"' }));
+    const batch = [
+      { stream: 'a', data: '"small"' },
+      { stream: 'a', data: '"far too large"' },
+      { stream: 'a', data: '1' },
+    ];
+    expect(s.sink.accept(JSON.stringify(batch))).toBe('taken');
+    expect(s.sink.accept(JSON.stringify({ stream: 'b', data: '"far too large"' }))).toBe('oversized');
     s.sink.acceptMessage('c', '"far too large"');
 
     expect(s.delivered.map((m) => m.data)).toEqual(['"small"', '1']);
