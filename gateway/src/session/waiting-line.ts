@@ -9,10 +9,6 @@ export class WaitingLine<T> {
 
   constructor(private readonly capacity: number) {}
 
-  get length(): number {
-    return this.items.length;
-  }
-
   /** Adds `item` at the end; returns the oldest item when it had to give way, else undefined. */
   push(item: T): T | undefined {
     const evicted = this.items.length >= this.capacity ? this.items.shift() : undefined;

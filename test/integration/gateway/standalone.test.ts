@@ -47,6 +47,19 @@ describe('the standalone public node', () => {
   });
 });
 
+describe('--public with an explicit broadcast key', () => {
+  it('keeps the key, and says so in its public-mode warning', async () => {
+    const gateway = await startGateway({ http_broadcast_port: 0 }, { ANYCABLE_PUBLIC: 'true', ANYCABLE_BROADCAST_KEY: 'k3y' });
+    const url = `${gateway.httpUrl}/_broadcast`;
+    expect(await postBroadcast(url, { stream: 'open', data: '"no key"' })).toBe(401);
+    expect(await postBroadcast(url, { stream: 'open', data: '"key"' }, 'k3y')).toBe(201);
+    const warning = gateway.output.find((line) => line.includes('WRN Public mode'));
+    expect(warning).toContain('kept: the configured broadcast key');
+    expect(warning).not.toContain('HTTP broadcasts without a key');
+    await gateway.stop();
+  });
+});
+
 describe('HTTP broadcasts with a key', () => {
   it('take the Bearer key on the main port, and refuse a wrong or missing one with 401', async () => {
     const gateway = await startGateway({ noauth: true, public_streams: true, broadcast_key: 's3cret', http_broadcast_port: 0 });
