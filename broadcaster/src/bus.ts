@@ -12,9 +12,14 @@ export interface DeliveryHandler {
 export interface HttpBroadcastEndpoint {
   readonly port: number;
   readonly path: string;
-  /** Largest body accepted, in bytes; larger ones get 413 without being read further. */
+  /** Largest body accepted (a batch may carry many messages), in bytes; larger ones get 413 unread. */
   readonly maxBodySize: number;
-  /** Authorizes and takes one request body; answers the HTTP status (201, 401, 422, or 503 while the relay is down). */
+  /**
+   * True when a body declared `length` bytes long, beginning with `head`, is refused with 413 before the
+   * rest is read: a single message (not a batch) larger than any subscriber could take.
+   */
+  refusesUnread(length: number, head: Buffer): boolean;
+  /** Authorizes and takes one request body; answers the HTTP status (201, 401, 413, 422, or 503 while the relay is down). */
   handle(authorization: string, body: Buffer): number;
 }
 

@@ -109,7 +109,14 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
   const partOf = (name: string, target: DeliveryHandler, countsPublications: boolean, logger: Logger): BusContext => ({
     ...transports,
     config,
-    sink: createPublicationSink({ source: name, target, countsPublications, counters, logger: deps.logger }),
+    sink: createPublicationSink({
+      source: name,
+      target,
+      countsPublications,
+      maxMessageBytes: config.maxMessageBytes,
+      counters,
+      logger: deps.logger,
+    }),
     nodeId: deps.nodeId,
     tuning,
     logger,

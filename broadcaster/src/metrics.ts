@@ -5,7 +5,7 @@ import type { HealthComponent } from './health';
 export interface BroadcastCounters {
   /** Publications received through non-fan-out inputs (http, redisx); a batch or a command counts once. */
   readonly publications: { inc(): void };
-  /** Publications that could not be read, on any input. */
+  /** Publications (or elements of a batch) that could not be read or were too large to deliver, on any input. */
   readonly failedPublications: { inc(): void };
   readonly redisReconnects: { inc(): void };
   readonly natsReconnects: { inc(): void };
@@ -15,7 +15,10 @@ export interface BroadcastCounters {
 export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
   return {
     publications: metrics.counter('publications_total', 'Publications received through non-fan-out broadcast inputs'),
-    failedPublications: metrics.counter('failed_broadcast_msg_total', 'Publications that could not be parsed'),
+    failedPublications: metrics.counter(
+      'failed_broadcast_msg_total',
+      'Publications (or batch elements) that could not be parsed, or were too large for any subscriber',
+    ),
     redisReconnects: metrics.counter('redis_reconnects_total', 'Redis connections re-established after a loss'),
     natsReconnects: metrics.counter('nats_reconnects_total', 'NATS connections re-established after a loss'),
     probeFailures: metrics.counter(

@@ -117,6 +117,13 @@ export const broadcastOptions = {
     category: 'Broadcasting',
     help: 'NATS subject of the nats adapter',
   },
+  max_broadcast_size: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    category: 'Broadcasting',
+    help: 'Largest data of one broadcast message in bytes; a larger one is refused (HTTP 413) and never delivered (0: --ws_max_pending_size)',
+  },
   ...redisOptions,
   ...natsOptions,
 } as const;
@@ -140,6 +147,8 @@ export interface BroadcastConfig {
   /** Prepended to a stream name to form its node-to-node pub/sub channel. */
   readonly pubsubChannelPrefix: string;
   readonly internalChannel: string;
+  /** Largest `data` of one message, in bytes; a subscriber could never take a larger frame (0: no limit). */
+  readonly maxMessageBytes: number;
   readonly redis: RedisConfig | null;
   /** The subject every node hears with the nats adapter. */
   readonly natsChannel: string;
@@ -150,8 +159,11 @@ export interface BroadcastConfig {
 /** The settings outside this room that broadcasting depends on. */
 export interface BroadcastContext {
   readonly secret: string;
+  /** --public without an explicitly configured key: HTTP broadcasts need none. */
   readonly public: boolean;
   readonly mainPort: number;
+  /** ws_max_pending_size: the backlog a subscriber may have (0: no limit). */
+  readonly maxPendingSize: number;
 }
 
 export const DEFAULT_HTTP_BROADCAST_PORT = 8090;
@@ -224,6 +236,7 @@ export function resolveBroadcastConfig(values: BroadcastOptionValues, context: B
     actioncablePrefix: values.actioncable_channel_prefix,
     pubsubChannelPrefix: values.pubsub_channel_prefix || (collides ? COLLISION_FREE_PUBSUB_PREFIX : ''),
     internalChannel,
+    maxMessageBytes: values.max_broadcast_size || context.maxPendingSize,
     redis,
     natsChannel: values.nats_channel,
     nats,

@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+function childrenOf<V extends string, C>(values: readonly V[], create: (value: V) => C): Record<V, C> {
+  return Object.fromEntries(values.map((value) => [value, create(value)])) as Record<V, C>;
+}
+
 /**
  * The node's Prometheus registry. Each module declares its own metrics through it, beside the code that
  * moves them; names get the configured prefix (`cableway_` by default, `anycable_go_` for AnyCable dashboards).
@@ -18,6 +22,33 @@ export class Metrics {
 
   counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     return new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
+  }
+
+  /**
+   * A counter with one label of a known, finite set of values: every child is exported at 0 from the first
+   * scrape, so that rate() and alerts work on a fresh node. Children are resolved here, once.
+   */
+  counterBy<V extends string>(name: string, help: string, label: string, values: readonly V[]): Record<V, Counter.Internal> {
+    const counter = this.counter(name, help, [label]);
+    return childrenOf(values, (value) => {
+      counter.inc({ [label]: value }, 0);
+      return counter.labels(value);
+    });
+  }
+
+  /** A histogram with one label of a known, finite set of values, each exported at 0 from the first scrape. */
+  histogramBy<V extends string>(
+    name: string,
+    help: string,
+    label: string,
+    values: readonly V[],
+    buckets: readonly number[],
+  ): Record<V, Histogram.Internal<string>> {
+    const histogram = this.histogram(name, help, [label], buckets);
+    return childrenOf(values, (value) => {
+      histogram.zero({ [label]: value });
+      return histogram.labels(value);
+    });
   }
 
   /** A gauge whose value is read when Prometheus scrapes, so nothing is updated per event. */

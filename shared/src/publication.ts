@@ -25,9 +25,20 @@ export interface DisconnectCommand {
 
 export type RemoteCommand = DisconnectCommand;
 
+/** An element of a batch that is not a valid message: it is skipped, the others are delivered. */
+export interface InvalidBatchElement {
+  /** Its position in the batch, from 0. */
+  readonly index: number;
+  readonly reason: string;
+}
+
 /** What one broadcast input (an HTTP body, a Redis message) carries: messages in order, or a command. */
 export type Publication =
-  | { readonly kind: 'messages'; readonly messages: readonly StreamMessage[] }
+  | {
+      readonly kind: 'messages';
+      readonly messages: readonly StreamMessage[];
+      readonly invalid: readonly InvalidBatchElement[];
+    }
   | { readonly kind: 'command'; readonly command: RemoteCommand };
 
 type JsonObject = Record<string, unknown>;
@@ -68,9 +79,25 @@ function readCommand(value: JsonObject): RemoteCommand {
   return { command: 'disconnect', payload: { identifier: payload.identifier, reconnect: payload.reconnect === true } };
 }
 
+/** A batch keeps its valid elements, in order: one bad element must not cost the others their delivery. */
+function readBatch(elements: readonly unknown[]): Publication {
+  const messages: StreamMessage[] = [];
+  const invalid: InvalidBatchElement[] = [];
+  elements.forEach((element, index) => {
+    try {
+      messages.push(readStreamMessage(element));
+    } catch (error) {
+      if (!(error instanceof PublicationError)) throw error;
+      invalid.push({ index, reason: error.message });
+    }
+  });
+  return { kind: 'messages', messages, invalid };
+}
+
 /**
  * Reads a publication in the anycable gem's format, in the order anycable-go tries them:
- * an object with a `stream`, an array of such objects (a batch), an object with a `command`.
+ * an object with a `stream`, an array of such objects (a batch), an object with a `command`. Throws
+ * PublicationError when nothing in it can be delivered; the invalid elements of a batch are listed instead.
  */
 export function parsePublication(raw: string): Publication {
   let value: unknown;
@@ -81,11 +108,11 @@ export function parsePublication(raw: string): Publication {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new PublicationError('a batch must not be empty');
-    return { kind: 'messages', messages: value.map(readStreamMessage) };
+    return readBatch(value);
   }
   if (isObject(value)) {
     if (typeof value.stream === 'string' && value.stream !== '') {
-      return { kind: 'messages', messages: [readStreamMessage(value)] };
+      return { kind: 'messages', messages: [readStreamMessage(value)], invalid: [] };
     }
     if (typeof value.command === 'string' && value.command !== '') {
       return { kind: 'command', command: readCommand(value) };

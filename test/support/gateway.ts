@@ -5,6 +5,7 @@ import { freePort } from './ports';
 import { waitFor } from './wait';
 
 const MAIN = path.resolve(__dirname, '../../dist/gateway/src/main.js');
+const ROOT = path.resolve(__dirname, '../..');
 
 export type Flags = Readonly<Record<string, string | number | boolean>>;
 
@@ -57,45 +58,27 @@ function watchExit(child: ChildProcess): Promise<number | null> {
 /** Readiness probes of a TLS node do not check its certificate: the tests do that with their clients. */
 const UNVERIFIED_TLS = new Agent({ connect: { rejectUnauthorized: false } });
 
-/**
- * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
- * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in). With
- * `ssl_cert` its URLs are wss:// and https://.
- */
-export async function startGateway(
-  flags: Flags = {},
-  env: NodeJS.ProcessEnv = {},
-  launch: LaunchOptions = {},
-): Promise<GatewayProcess> {
-  const port = Number(flags.port ?? (await freePort()));
-  const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
-  const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
-  return launchGateway(toArgs(all), env, {
-    ...launch,
-    port,
-    broadcastPort,
-    healthPath: String(all.health_path ?? '/health'),
-    tls: Boolean(all.ssl_cert),
-  });
+interface Launch extends LaunchOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly port: number;
+  readonly broadcastPort: number;
+  readonly healthPath: string;
+  /** Served over TLS (wss://, https://). */
+  readonly tls: boolean;
+  /** Its own process group, stopped as a whole (npm runs the node as a grandchild). */
+  readonly group: boolean;
 }
 
-/**
- * Starts a node with exactly these arguments (its ports and health path then come from elsewhere, such as
- * its anycable.toml) and resolves once it answers on `port`.
- */
-export async function launchGateway(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  launch: LaunchOptions & {
-    readonly port: number;
-    readonly broadcastPort: number;
-    readonly healthPath?: string;
-    /** Served over TLS (wss://, https://). */
-    readonly tls?: boolean;
-  },
-): Promise<GatewayProcess> {
-  const { port, broadcastPort, healthPath = '/health' } = launch;
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: launch.cwd });
+/** Spawns a node and resolves once it answers its health path. */
+async function launch(spec: Launch): Promise<GatewayProcess> {
+  const { port, broadcastPort } = spec;
+  const child = spawn(spec.command, [...spec.args], {
+    cwd: spec.cwd ?? ROOT,
+    env: { PATH: process.env.PATH, ...spec.env },
+    detached: spec.group,
+  });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line !== '') output.push(line);
@@ -107,12 +90,12 @@ export async function launchGateway(
   const waitForOutput = (pattern: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.find((line) => pattern.test(line)), `output matching ${pattern}`, timeoutMs);
 
-  const [ws, http] = launch.tls ? ['wss', 'https'] : ['ws', 'http'];
+  const [ws, http] = spec.tls ? ['wss', 'https'] : ['ws', 'http'];
   const started = waitFor(
     async () => {
       try {
-        const url = `${http}://127.0.0.1:${port}${healthPath}`;
-        return (await (launch.tls ? undiciFetch(url, { dispatcher: UNVERIFIED_TLS }) : fetch(url))).ok;
+        const url = `${http}://127.0.0.1:${port}${spec.healthPath}`;
+        return (await (spec.tls ? undiciFetch(url, { dispatcher: UNVERIFIED_TLS }) : fetch(url))).ok;
       } catch {
         return false;
       }
@@ -137,10 +120,88 @@ export async function launchGateway(
     waitForOutput,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (spec.group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };
+}
+
+/**
+ * Starts a node on free ports of 127.0.0.1 and resolves once it answers its health path. Flags override
+ * the defaults given here; `env` is the whole environment besides PATH (no ANYCABLE_* leaks in). With
+ * `ssl_cert` its URLs are wss:// and https://.
+ */
+export async function startGateway(
+  flags: Flags = {},
+  env: NodeJS.ProcessEnv = {},
+  options: LaunchOptions = {},
+): Promise<GatewayProcess> {
+  const port = Number(flags.port ?? (await freePort()));
+  const broadcastPort = Number(flags.http_broadcast_port ?? (await freePort()));
+  const all: Flags = { host: '127.0.0.1', port, http_broadcast_port: broadcastPort, log_level: 'debug', ...flags };
+  return launchGateway(toArgs(all), env, {
+    ...options,
+    port,
+    broadcastPort,
+    healthPath: String(all.health_path ?? '/health'),
+    tls: Boolean(all.ssl_cert),
+  });
+}
+
+/**
+ * Starts a node with exactly these arguments (its ports and health path then come from elsewhere, such as
+ * its anycable.toml) and resolves once it answers on `port`.
+ */
+export async function launchGateway(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: LaunchOptions & {
+    readonly port: number;
+    readonly broadcastPort: number;
+    readonly healthPath?: string;
+    readonly tls?: boolean;
+  },
+): Promise<GatewayProcess> {
+  return launch({
+    command: process.execPath,
+    args: [MAIN, ...args],
+    env,
+    port: options.port,
+    broadcastPort: options.broadcastPort,
+    healthPath: options.healthPath ?? '/health',
+    tls: options.tls ?? false,
+    cwd: options.cwd,
+    group: false,
+  });
+}
+
+/**
+ * Runs a node through one of the package's npm scripts (`start`, `demo`), configured by the environment
+ * only, as a hosting platform runs it: `env` plus the listening address on free ports. Pre-scripts (the
+ * build) are skipped: the tests run the `dist/` built before them.
+ */
+export async function startNpmScript(script: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const port = await freePort();
+  const broadcastPort = env.ANYCABLE_BROADCAST_KEY || env.ANYCABLE_SECRET ? port : await freePort();
+  return launch({
+    command: 'npm',
+    args: ['run', '--silent', '--ignore-scripts', script],
+    env: {
+      HOME: process.env.HOME,
+      ANYCABLE_HOST: '127.0.0.1',
+      PORT: String(port),
+      ...(broadcastPort === port ? {} : { ANYCABLE_HTTP_BROADCAST_PORT: String(broadcastPort) }),
+      ...env,
+    },
+    port,
+    broadcastPort,
+    healthPath: '/health',
+    tls: false,
+    group: true,
+  });
 }
 
 /** POSTs a publication to a node's broadcast endpoint; resolves with the HTTP status. */

@@ -17,7 +17,8 @@ export interface RequestEnv {
 }
 
 /** How a connection was identified; labels the connect-time histogram. */
-export type AuthPath = 'jwt' | 'rpc' | 'noauth';
+export const AUTH_PATHS = ['jwt', 'rpc', 'noauth'] as const;
+export type AuthPath = (typeof AUTH_PATHS)[number];
 
 export interface ConnectResult {
   readonly status: Status;

@@ -10,6 +10,8 @@ import { applyPresets, presetsToLoad, type PresetName } from './presets';
 import { formatConfigToml } from './print-config';
 import { resolveRpcTransport, rpcRequestTimeoutMs, type RpcTransportConfig } from './rpc-transport';
 import { resolveServerTls, type ServerTlsConfig } from './server-tls';
+import { resolvePublicMode, type PublicMode } from './public-mode';
+import { envNamesOf, unknownEnvVariables } from './unknown-env';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -72,11 +74,20 @@ export interface GatewayConfig {
     readonly tags: Readonly<Record<string, string>>;
   };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
-  readonly shutdown: { readonly timeoutSec: number; readonly delaySec: number };
+  readonly shutdown: {
+    readonly timeoutSec: number;
+    readonly delaySec: number;
+    /** `null`: every client is disconnected at once; else the most milliseconds between two disconnects. */
+    readonly slowDrainMaxIntervalMs: number | null;
+  };
+  /** `null` unless --public: what it opened, for the startup warning. */
+  readonly publicMode: PublicMode | null;
   /** Old option names that were used, for one warning each at start. */
   readonly deprecations: readonly string[];
   /** The configuration file read, if any, and the presets loaded. */
   readonly sources: ConfigSources;
+  /** `ANYCABLE_*` variables no option reads, named in one warning at start. */
+  readonly unknownEnv: readonly string[];
 }
 
 export interface ConfigSources {
@@ -127,7 +138,7 @@ function resolveJwt(v: GatewayOptionValues, explicit: ReadonlySet<string>): JwtC
   return { secret, param, enforce: v.enforce_jwt || v.jwt_id_enforce };
 }
 
-function resolveStreams(v: GatewayOptionValues): StreamsConfig {
+function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): StreamsConfig {
   const streamsSecret = firstNonEmpty(secretValue(v.streams_secret), secretValue(v.secret));
   const turboSecret = firstNonEmpty(secretValue(v.turbo_streams_secret), secretValue(v.turbo_rails_key), streamsSecret);
   const cableReadySecret = firstNonEmpty(secretValue(v.cable_ready_secret), secretValue(v.cable_ready_key), streamsSecret);
@@ -135,7 +146,7 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
   const cableReadyOn = v.cable_ready || v.cable_ready_streams || v.cable_ready_key !== '';
   return {
     pubsubSecret: streamsSecret,
-    publicStreams: v.public_streams || v.public,
+    publicStreams: v.public_streams || (publicMode?.publicStreams ?? false),
     whisper: v.streams_whisper,
     turboSecret: turboOn && turboSecret !== '' ? turboSecret : null,
     cableReadySecret: cableReadyOn && cableReadySecret !== '' ? cableReadySecret : null,
@@ -146,8 +157,10 @@ export function resolveConfig(
   v: GatewayOptionValues,
   explicit: ReadonlySet<string>,
   sources: ConfigSources = NO_SOURCES,
+  unknownEnv: readonly string[] = [],
 ): GatewayConfig {
   const secret = secretValue(v.secret);
+  const publicMode = resolvePublicMode(v);
   return {
     nodeId: v.node_id || randomBytes(4).toString('hex').slice(0, 6),
     server: {
@@ -163,8 +176,8 @@ export function resolveConfig(
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
     pong: { timeoutSec: v.pong_timeout, nativePings: v.enable_native_pings },
-    auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || v.public },
-    streams: resolveStreams(v),
+    auth: { jwt: resolveJwt(v, explicit), noauth: v.noauth || (publicMode?.noauth ?? false) },
+    streams: resolveStreams(v, publicMode),
     rpc: {
       enabled: !v.norpc,
       host: v.rpc_host,
@@ -180,7 +193,12 @@ export function resolveConfig(
       ratePerSec: v.disconnect_rate,
       backlog: v.disconnect_backlog_size,
     },
-    broadcast: resolveBroadcastConfig(v, { secret, public: v.public, mainPort: v.port }),
+    broadcast: resolveBroadcastConfig(v, {
+      secret,
+      public: publicMode?.keylessBroadcasts ?? false,
+      mainPort: v.port,
+      maxPendingSize: v.ws_max_pending_size,
+    }),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,
@@ -193,11 +211,14 @@ export function resolveConfig(
       timeoutSec:
         explicit.has('shutdown_timeout') || !explicit.has('disconnect_timeout') ? v.shutdown_timeout : v.disconnect_timeout,
       delaySec: v.shutdown_delay,
+      slowDrainMaxIntervalMs: v.shutdown_slowdrain ? v.shutdown_slowdrain_max_interval : null,
     },
+    publicMode,
     deprecations: Object.keys(DEPRECATED_REPLACEMENTS)
       .filter((name) => explicit.has(name))
       .map((name) => `--${name} is deprecated: use ${DEPRECATED_REPLACEMENTS[name]}`),
     sources,
+    unknownEnv,
   };
 }
 
@@ -254,5 +275,8 @@ export function readCommandLine(
     ...unsupported.map(unsupportedMessage),
   ];
   const sources = { file: located?.path ?? null, presets, warnings };
-  return { action: 'run', config: resolveConfig(values, parsed.explicit, sources) };
+  // Variables answered as not supported are named there, not again as unknown.
+  const known = new Set([...envNamesOf(gatewayOptions), ...unsupportedInEnv(env).map((use) => use.source)]);
+  const unknownEnv = unknownEnvVariables(env, known);
+  return { action: 'run', config: resolveConfig(values, parsed.explicit, sources, unknownEnv) };
 }

@@ -110,7 +110,7 @@ export const gatewayOptions = {
     type: 'boolean',
     default: false,
     category: 'Authentication',
-    help: 'Shortcut for --noauth --public_streams and no broadcast key',
+    help: 'Demo mode: --noauth --public_streams and no broadcast key (an explicit --broadcast_key or --enforce_jwt wins)',
   },
   jwt_secret: {
     toml: 'jwt.secret',
@@ -441,6 +441,19 @@ export const gatewayOptions = {
     min: 0,
     category: 'Shutdown',
     help: 'Seconds to keep serving after a shutdown signal, so load balancers can deregister the node',
+  },
+  shutdown_slowdrain: {
+    type: 'boolean',
+    default: false,
+    category: 'Shutdown',
+    help: 'Spread the server_restart disconnects over the shutdown timeout instead of sending them all at once',
+  },
+  shutdown_slowdrain_max_interval: {
+    type: 'integer',
+    default: 500,
+    min: 1,
+    category: 'Shutdown',
+    help: 'Most milliseconds between two disconnects of a slow drain',
   },
   // Configuration file, presets and anycable-go compatibility
   config_path: {

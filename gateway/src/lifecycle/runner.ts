@@ -5,6 +5,7 @@ import { mountBroadcast, mountHealth, mountMetrics, mountNotFound } from '../ser
 import { createUpgradeHandler } from '../server/upgrade';
 import { createWebSocketBehavior, routePattern } from '../server/websocket';
 import type { Session } from '../session/session';
+import { drainSlowly, planSlowDrain } from './slow-drain';
 import { logStartup } from './startup-log';
 import { wireNode, type NodeParts } from './wiring';
 
@@ -38,7 +39,7 @@ export class Runner {
   async shutdown(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    const { apps, keepalive, sweeper, nativePings, manager, rpc, bus } = this.node;
+    const { apps, keepalive, sweeper, nativePings, rpc, bus } = this.node;
     const deadline = Date.now() + this.config.shutdown.timeoutSec * 1000;
     this.logger.info('shutting down', { timeout_s: this.config.shutdown.timeoutSec, delay_s: this.config.shutdown.delaySec });
     if (this.config.shutdown.delaySec > 0) {
@@ -46,16 +47,36 @@ export class Runner {
       await new Promise((resolve) => setTimeout(resolve, this.config.shutdown.delaySec * 1000));
     }
     apps.stopListening();
+    await this.disconnectClients(deadline);
     keepalive.stop();
     sweeper.stop();
     nativePings?.stop();
-    const sessions = [...manager.sessions()];
-    for (const session of sessions) manager.disconnect(session, 'server_restart', Close.serverRestart);
-    this.logger.info('clients disconnected', { count: sessions.length });
     // Disconnect calls need the RPC channel, and broadcasts in flight need the bus: RPC drains first.
     await rpc?.shutdown(deadline);
     await bus.shutdown();
     this.logger.info('shutdown complete');
+  }
+
+  /**
+   * Sends every client server_restart, at once (anycable-go's default) or, with shutdown_slowdrain, spread
+   * over the shutdown window, so that a rolling deploy does not move every client at the same second.
+   * Clients waiting for their turn keep being pinged and served.
+   */
+  private async disconnectClients(deadline: number): Promise<void> {
+    const { manager } = this.node;
+    const sessions = [...manager.sessions()];
+    const disconnect = (session: Session) => {
+      if (!session.closed) manager.disconnect(session, 'server_restart', Close.serverRestart);
+    };
+    const maxIntervalMs = this.config.shutdown.slowDrainMaxIntervalMs;
+    if (maxIntervalMs === null) {
+      sessions.forEach(disconnect);
+    } else {
+      const plan = planSlowDrain(sessions.length, deadline - Date.now(), maxIntervalMs);
+      this.logger.info(`Draining ${sessions.length} active connections slowly for ${(plan.windowMs / 1000).toFixed(1)}s`);
+      await drainSlowly(sessions, plan, disconnect);
+    }
+    this.logger.info('clients disconnected', { count: sessions.length });
   }
 
   private mount(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { GatewayConfig } from '../config/config';
+import { describePublicMode } from '../config/public-mode';
 
 /** Before anything starts: where the configuration came from, and what in it was not used. */
 export function logConfigSources(config: GatewayConfig, logger: Logger): void {
@@ -44,5 +45,9 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   }
   if (metrics.path)
     logger.info(`Prometheus metrics at ${http}://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
+  if (config.publicMode) logger.warn(describePublicMode(config.publicMode));
   for (const deprecation of config.deprecations) logger.warn(deprecation);
+  if (config.unknownEnv.length > 0) {
+    logger.warn(`Unknown environment variables ignored (a typo?): ${config.unknownEnv.join(', ')}; see --help`);
+  }
 }

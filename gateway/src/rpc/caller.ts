@@ -5,7 +5,7 @@ import type { Metrics } from '../../../shared/src/metrics';
 import type { GatewayConfig } from '../config/config';
 import { Backoff } from './backoff';
 import type { RpcTransport } from './transport';
-import type { RpcMethod, RpcRequest, RpcResponse } from './proto';
+import { PROTO_METHOD_NAMES, type RpcMethod, type RpcRequest, type RpcResponse } from './proto';
 import { Semaphore } from './semaphore';
 
 /** What an operator can change when a call fails this way. */
@@ -43,8 +43,8 @@ export class RpcCaller {
     metrics: Metrics,
   ) {
     this.slots = new Semaphore(policy.concurrency);
-    const calls = metrics.counter('rpc_call_total', 'RPC calls made (retries not counted again)', ['method']);
-    this.calls = { connect: calls.labels('connect'), command: calls.labels('command'), disconnect: calls.labels('disconnect') };
+    const methods = Object.keys(PROTO_METHOD_NAMES) as RpcMethod[];
+    this.calls = metrics.counterBy('rpc_call_total', 'RPC calls made (retries not counted again)', 'method', methods);
     this.retries = metrics.counter('rpc_retries_total', 'RPC attempts repeated after ResourceExhausted or Unavailable');
     this.errors = metrics.counter('rpc_error_total', 'RPC calls that failed or were answered with ERROR');
     this.timeouts = metrics.counter('rpc_timeout_total', 'RPC calls that ended past their deadline');

@@ -47,6 +47,9 @@ export function mountHealth(app: TemplatedApp, path: string, health: HealthSourc
 export function mountBroadcast(app: TemplatedApp, endpoint: HttpBroadcastEndpoint): void {
   app.any(endpoint.path, (res, req) => {
     if (req.getMethod().toLowerCase() !== 'post') return respond(res, 422);
+    // A declared length over a limit is refused before the body is read (beyond its first bytes).
+    const declared = Number(req.getHeader('content-length'));
+    if (declared > endpoint.maxBodySize) return respond(res, 413);
     const authorization = req.getHeader('authorization');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -56,6 +59,10 @@ export function mountBroadcast(app: TemplatedApp, endpoint: HttpBroadcastEndpoin
     });
     res.onData((chunk, isLast) => {
       if (done) return;
+      if (size === 0 && declared > 0 && endpoint.refusesUnread(declared, Buffer.from(chunk))) {
+        done = true;
+        return respond(res, 413);
+      }
       size += chunk.byteLength;
       if (size > endpoint.maxBodySize) {
         done = true;

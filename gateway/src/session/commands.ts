@@ -9,12 +9,13 @@ import { decodeCommand, type ClientCommand } from '../protocol/commands';
 import { Close, PONG_FRAME } from '../protocol/frames';
 import type { Session, Subscription } from './session';
 import { NO_STATE, mergeState } from './state';
+import { WaitingLine } from './waiting-line';
 
 /**
- * Frames a session may have waiting behind a slow command. uWS cannot pause reading one socket, so a
- * client flooding commands while the RPC server is slow is bounded here instead.
+ * Commands a session may have waiting behind a slow one. Each may be an RPC call made one after the other,
+ * so this bounds how long the newest command of a flooding client waits for its answer.
  */
-const MAX_PENDING_FRAMES = 1024;
+const MAX_WAITING_COMMANDS = 128;
 
 /** Where whispers go: every node's subscribers of a stream. */
 export interface StreamPublisher {
@@ -51,34 +52,11 @@ export class CommandProcessor {
     this.failureLog = new RateLimitedLog(logger, 'warn');
   }
 
-  /** Takes one frame of a session; it is handled after every frame received before it. */
+  /**
+   * Takes one frame of a session; its command is handled after every command received before it. A
+   * malformed frame is refused at once: it would change nothing, so it never takes a place in the line.
+   */
   receive(session: Session, frame: string): void {
-    if (session.busy) {
-      const pending = (session.pending ??= []);
-      if (pending.length >= MAX_PENDING_FRAMES) {
-        this.failedMessagesTotal.inc();
-        this.badFrameLog.log('client frame dropped: too many commands waiting', { sid: session.sid });
-        return;
-      }
-      pending.push(frame);
-      return;
-    }
-    void this.drain(session, frame);
-  }
-
-  private async drain(session: Session, first: string): Promise<void> {
-    session.busy = true;
-    let frame: string | undefined = first;
-    while (frame !== undefined) {
-      await this.handleFrame(session, frame);
-      frame = session.pending?.shift();
-    }
-    session.pending = null;
-    session.busy = false;
-    if (session.closed) this.finish(session);
-  }
-
-  private async handleFrame(session: Session, frame: string): Promise<void> {
     this.messagesTotal.inc();
     let command: ClientCommand;
     try {
@@ -88,6 +66,30 @@ export class CommandProcessor {
       this.badFrameLog.log('malformed client frame ignored', { sid: session.sid, error: errorMessage(error), frame });
       return;
     }
+    if (!session.busy) {
+      void this.drain(session, command);
+      return;
+    }
+    const evicted = (session.pending ??= new WaitingLine(MAX_WAITING_COMMANDS)).push(command);
+    if (evicted) {
+      this.failedMessagesTotal.inc();
+      this.badFrameLog.log('client command dropped: too many commands waiting', { sid: session.sid, command: evicted.command });
+    }
+  }
+
+  private async drain(session: Session, first: ClientCommand): Promise<void> {
+    session.busy = true;
+    let command: ClientCommand | undefined = first;
+    while (command !== undefined) {
+      await this.handleCommand(session, command);
+      command = session.pending?.shift();
+    }
+    session.pending = null;
+    session.busy = false;
+    if (session.closed) this.finish(session);
+  }
+
+  private async handleCommand(session: Session, command: ClientCommand): Promise<void> {
     try {
       await this.execute(session, command);
     } catch (error) {

@@ -3,7 +3,7 @@ import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { Identifier } from '../auth/identifier';
-import type { AuthPath, ConnectResult, RequestEnv } from '../channels/controller';
+import { AUTH_PATHS, type AuthPath, type ConnectResult, type RequestEnv } from '../channels/controller';
 import type { RpcAvoided } from '../metrics/rpc-avoided';
 import { disconnectFrame } from '../protocol/frames';
 import type { Handshake } from '../server/handshake';
@@ -54,10 +54,11 @@ export class Connector {
     logger: Logger,
     metrics: Metrics,
   ) {
-    this.duration = metrics.histogram(
+    this.duration = metrics.histogramBy(
       'connect_duration_seconds',
       'Time from the upgrade request to the first frame, by how the connection was identified',
-      ['path'],
+      'path',
+      AUTH_PATHS,
       CONNECT_BUCKETS,
     );
     this.failedAuths = metrics.counter('failed_auths_total', 'Connections refused by authentication');
@@ -75,7 +76,7 @@ export class Connector {
   /** Observes the connect time of an admitted connection once its first frames are written. */
   admitted(admission: Admission): void {
     const seconds = Number(process.hrtime.bigint() - admission.startedAt) / 1e9;
-    this.duration.observe({ path: admission.result.path }, seconds);
+    this.duration[admission.result.path].observe(seconds);
   }
 
   private async identify(handshake: Handshake, env: RequestEnv, isAborted: () => boolean): Promise<ConnectResult> {

@@ -1,5 +1,7 @@
 import type { RequestEnv, StateMap } from '../channels/controller';
+import type { ClientCommand } from '../protocol/commands';
 import type { Connection } from './connection';
+import type { WaitingLine } from './waiting-line';
 
 /** A confirmed subscription: the streams it receives and its channel state. */
 export interface Subscription {
@@ -17,8 +19,8 @@ export class Session {
   /** True once the Rails app has taken part, so it must hear of the disconnect (disconnect_mode=auto). */
   rpcInterest: boolean;
   closed = false;
-  /** Frames waiting while an earlier command is still being handled. */
-  pending: string[] | null = null;
+  /** Commands waiting while an earlier one is still being handled. */
+  pending: WaitingLine<ClientCommand> | null = null;
   busy = false;
 
   constructor(

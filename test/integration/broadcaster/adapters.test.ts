@@ -68,6 +68,27 @@ describe.each(['http', 'redis', 'redisx'] as const)('the %s adapter', (adapter) 
   });
 });
 
+describe.each(['http', 'redis', 'redisx'] as const)('a batch with bad elements on the %s adapter', (adapter) => {
+  test('delivers every valid element in order, and counts and logs each bad one', async () => {
+    const feed = feeds[adapter];
+    const target = await node(adapter);
+    const batch = [message('a', 1), { data: '"no stream"' }, message('b', 1), { stream: 'a', data: { n: 2 } }, message('a', 3)];
+    await feed(target, JSON.stringify(batch));
+    await feed(target, JSON.stringify(message('a', 4)));
+
+    await waitFor(() => target.recorder.messages.length === 4, 'the valid elements and the next publication');
+    expect(target.recorder.messages.map(({ stream, data }) => `${stream}${data}`)).toEqual([
+      'a{"n":1}',
+      'b{"n":1}',
+      'a{"n":3}',
+      'a{"n":4}',
+    ]);
+    expect(await target.metric('failed_broadcast_msg_total')).toBe(2);
+    const logged = target.logs.filter((line) => line.includes('invalid broadcast publication'));
+    expect(logged.map((line) => /batch element (\d)/.exec(line)?.[1])).toEqual(['1', '3']);
+  });
+});
+
 describe('publications_total', () => {
   test('counts what non-fan-out inputs receive, a batch once, and nothing of fan-out inputs', async () => {
     const target = await node('http', { adapters: ['http', 'redis'] });

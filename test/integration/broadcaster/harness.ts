@@ -47,6 +47,7 @@ export function busConfig(overrides: Partial<BroadcastConfig> & { adapters: read
     actioncablePrefix: '',
     pubsubChannelPrefix: '',
     internalChannel: '__anycable_internal__',
+    maxMessageBytes: 1024 * 1024,
     redis: null,
     natsChannel: '__anycable__',
     nats: null,

@@ -1,4 +1,4 @@
-import { runCli } from '../../support/gateway';
+import { runCli, startGateway } from '../../support/gateway';
 
 describe('the cableway command', () => {
   it('prints every flag with --help and exits 0', async () => {
@@ -12,6 +12,15 @@ describe('the cableway command', () => {
     const { code, stderr } = await runCli(['--rpc-hots=localhost:50051']);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown flag --rpc-hots');
+  });
+
+  it('names unknown ANYCABLE_* variables in one warning at start', async () => {
+    const gateway = await startGateway({ norpc: true }, { ANYCABLE_JWT_SECERT: 'typo', ANYCABLE_JWT_SECRET: 'right' });
+    const warnings = gateway.output.filter((line) => line.includes('WRN Unknown environment variables'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('ANYCABLE_JWT_SECERT');
+    expect(warnings[0]).not.toContain('ANYCABLE_JWT_SECRET');
+    expect(await gateway.stop()).toBe(0);
   });
 
   it('exits 2 with a clear error on a bad value in the environment', async () => {

@@ -49,4 +49,26 @@ describe('graceful shutdown', () => {
     await gateway.waitForOutput(/shutting down/);
     expect(await gateway.stop('SIGINT')).toBe(1);
   });
+
+  it('spreads the server_restart disconnects over the shutdown window with --shutdown_slowdrain', async () => {
+    // Five sixths of a 6 s timeout: a 5 s drain window.
+    const gateway = await startGateway({ norpc: true, noauth: true, shutdown_slowdrain: true, shutdown_timeout: 6 });
+    const clients = await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const client = await rawClient(gateway.url);
+        await client.welcome();
+        return client;
+      }),
+    );
+    const closedAt = clients.map((client) => client.closed.then(() => Date.now()));
+    const exited = gateway.stop('SIGTERM');
+    await gateway.waitForOutput(/Draining 200 active connections slowly for 5\.0s/);
+    const times = await Promise.all(closedAt);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(3_000);
+    for (const client of clients) {
+      expect(client.closeCode).toBe(1001);
+      expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'server_restart', reconnect: true });
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 });

@@ -1,13 +1,13 @@
 import { actionCableClient, anycableCable, rawClient, RawClient } from '../../support/clients';
-import { postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
+import { postBroadcast, startGateway, startNpmScript, type GatewayProcess } from '../../support/gateway';
 import { waitFor } from '../../support/wait';
 
-/** `npm start`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
+/** `npm run demo`: a public standalone node, no Redis, no RPC server, HTTP broadcasts (the README example). */
 describe('the standalone public node', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await startGateway({ public: true });
+    gateway = await startNpmScript('demo');
   });
 
   afterAll(async () => {
@@ -16,6 +16,14 @@ describe('the standalone public node', () => {
 
   it('says it runs standalone, without Redis', () => {
     expect(gateway.output.some((line) => line.includes('Running standalone'))).toBe(true);
+  });
+
+  it('warns in one line what public mode opens', () => {
+    const warnings = gateway.output.filter((line) => line.includes('WRN Public mode'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'connections without authentication, unsigned $pubsub stream names, HTTP broadcasts without a key',
+    );
   });
 
   it('delivers an HTTP broadcast to an @rails/actioncable client of a public $pubsub stream', async () => {
@@ -36,6 +44,19 @@ describe('the standalone public node', () => {
     await postBroadcast(gateway.broadcastUrl, { stream: 'demo-web', data: '"hi"' });
     expect(await waitFor(() => received.length === 1 && received, 'the broadcast')).toEqual(['hi']);
     cable.disconnect();
+  });
+});
+
+describe('--public with an explicit broadcast key', () => {
+  it('keeps the key, and says so in its public-mode warning', async () => {
+    const gateway = await startGateway({ http_broadcast_port: 0 }, { ANYCABLE_PUBLIC: 'true', ANYCABLE_BROADCAST_KEY: 'k3y' });
+    const url = `${gateway.httpUrl}/_broadcast`;
+    expect(await postBroadcast(url, { stream: 'open', data: '"no key"' })).toBe(401);
+    expect(await postBroadcast(url, { stream: 'open', data: '"key"' }, 'k3y')).toBe(201);
+    const warning = gateway.output.find((line) => line.includes('WRN Public mode'));
+    expect(warning).toContain('kept: the configured broadcast key');
+    expect(warning).not.toContain('HTTP broadcasts without a key');
+    await gateway.stop();
   });
 });
 

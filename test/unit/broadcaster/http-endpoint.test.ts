@@ -1,16 +1,23 @@
 import type { AdapterContext } from '../../../broadcaster/src/adapters/adapter';
 import { createHttpAdapter, MAX_HTTP_BROADCAST_BYTES } from '../../../broadcaster/src/adapters/http';
 import type { HttpBroadcastEndpoint } from '../../../broadcaster/src/bus';
-import type { PublicationSink } from '../../../broadcaster/src/sink';
+import type { Acceptance, PublicationSink } from '../../../broadcaster/src/sink';
 
-function endpoint(key: string | null, relayUp = true): { endpoint: HttpBroadcastEndpoint; accepted: string[] } {
+function endpoint(
+  key: string | null,
+  { acceptance = 'taken', relayUp = true }: { acceptance?: Acceptance; relayUp?: boolean } = {},
+): { endpoint: HttpBroadcastEndpoint; accepted: string[] } {
   const accepted: string[] = [];
-  const sink: PublicationSink = { accept: (raw) => accepted.push(raw), acceptMessage: () => undefined, reject: () => undefined };
-  const context = {
-    config: { http: { port: 8090, path: '/_broadcast', key } },
-    sink,
-    relayUp: () => relayUp,
-  } as unknown as AdapterContext;
+  const sink: PublicationSink = {
+    accept: (raw) => {
+      accepted.push(raw);
+      return acceptance;
+    },
+    acceptMessage: () => undefined,
+    reject: () => undefined,
+  };
+  const config = { http: { port: 8090, path: '/_broadcast', key }, maxMessageBytes: 1000 };
+  const context = { config, sink, relayUp: () => relayUp } as unknown as AdapterContext;
   return { endpoint: createHttpAdapter(context).endpoint!, accepted };
 }
 
@@ -54,7 +61,7 @@ describe('the HTTP broadcast endpoint', () => {
   });
 
   test('answers 503 and takes nothing while the pub/sub cannot carry the publication to the other nodes', () => {
-    const { endpoint: http, accepted } = endpoint(null, false);
+    const { endpoint: http, accepted } = endpoint(null, { relayUp: false });
     expect(http.handle('', body)).toBe(503);
     expect(accepted).toEqual([]);
   });
@@ -67,5 +74,18 @@ describe('the HTTP broadcast endpoint', () => {
   test('tells the gateway where to mount it and how large a body may be', () => {
     const { endpoint: http } = endpoint(null);
     expect([http.port, http.path, http.maxBodySize]).toEqual([8090, '/_broadcast', MAX_HTTP_BROADCAST_BYTES]);
+  });
+
+  test('answers 413 to a body whose message no subscriber could take', () => {
+    const { endpoint: http } = endpoint(null, { acceptance: 'oversized' });
+    expect(http.handle('', body)).toBe(413);
+  });
+
+  test('refuses unread a single message declared larger than the limit, never a batch', () => {
+    const { endpoint: http } = endpoint(null);
+    expect(http.refusesUnread(1001, Buffer.from('  {"stream":'))).toBe(true);
+    expect(http.refusesUnread(1000, Buffer.from('{"stream":'))).toBe(false);
+    expect(http.refusesUnread(5000, Buffer.from('\n[{"stream":'))).toBe(false);
+    expect(http.refusesUnread(5000, Buffer.from('   '))).toBe(false);
   });
 });

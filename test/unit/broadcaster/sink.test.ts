@@ -4,7 +4,7 @@ import { createPublicationSink } from '../../../broadcaster/src/sink';
 import { createLogger } from '../../../shared/src/logger';
 import type { RemoteCommand, StreamMessage } from '../../../shared/src/publication';
 
-function sinkFor(countsPublications: boolean) {
+function sinkFor(countsPublications: boolean, maxMessageBytes = 0) {
   const delivered: StreamMessage[] = [];
   const executed: RemoteCommand[] = [];
   const counts = { publications: 0, failed: 0 };
@@ -18,7 +18,7 @@ function sinkFor(countsPublications: boolean) {
     probeFailures: { inc: () => undefined },
   };
   const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
-  const sink = createPublicationSink({ source: 'test', target, countsPublications, counters, logger });
+  const sink = createPublicationSink({ source: 'test', target, countsPublications, maxMessageBytes, counters, logger });
   return { sink, delivered, executed, counts, logs };
 }
 
@@ -47,7 +47,7 @@ describe('the publication sink', () => {
 
   test('counts, logs and skips a malformed publication', () => {
     const s = sinkFor(true);
-    s.sink.accept('{"stream":"a","data":{"not":"a string"}}');
+    expect(s.sink.accept('{"stream":"a","data":{"not":"a string"}}')).toBe('invalid');
 
     expect([s.delivered.length, s.counts.failed, s.counts.publications]).toEqual([0, 1, 0]);
     expect(s.logs[0]).toContain('invalid broadcast publication');
@@ -68,5 +68,22 @@ describe('the publication sink', () => {
 
     expect(s.delivered).toEqual([{ stream: 'chat', data: '{"text":"hi"}' }]);
     expect(s.counts.failed).toBe(1);
+  });
+
+  test('refuses a message larger than the limit, once, and delivers the rest of its batch', () => {
+    const s = sinkFor(true, 8);
+    const batch = [
+      { stream: 'a', data: '"small"' },
+      { stream: 'a', data: '"far too large"' },
+      { stream: 'a', data: '1' },
+    ];
+    expect(s.sink.accept(JSON.stringify(batch))).toBe('taken');
+    expect(s.sink.accept(JSON.stringify({ stream: 'b', data: '"far too large"' }))).toBe('oversized');
+    s.sink.acceptMessage('c', '"far too large"');
+
+    expect(s.delivered.map((m) => m.data)).toEqual(['"small"', '1']);
+    expect(s.counts.failed).toBe(3);
+    expect(s.logs).toHaveLength(3);
+    expect(s.logs[0]).toContain('15 bytes, over max_broadcast_size (8): not delivered');
   });
 });

@@ -1,4 +1,5 @@
 import { readCommandLine, type GatewayConfig } from '../../../gateway/src/config/config';
+import { describePublicMode } from '../../../gateway/src/config/public-mode';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 
 function configOf(argv: string[], env: Record<string, string> = {}): GatewayConfig {
@@ -73,6 +74,19 @@ describe('configuration', () => {
     expect(configOf([], { ANYCABLE_NORPC: 'true' }).rpc.enabled).toBe(false);
   });
 
+  it('names the ANYCABLE_* variables no option reads, and only those', () => {
+    const env = {
+      ANYCABLE_JWT_SECERT: 'x',
+      ANYCABLE_SECRET: 's',
+      ANYCABLE_AAA: '1',
+      PORT: '9000',
+      REDIS_URL: 'redis://x:1',
+      HOME: '/',
+    };
+    expect(configOf([], env).unknownEnv).toEqual(['ANYCABLE_AAA', 'ANYCABLE_JWT_SECERT']);
+    expect(configOf([], { ANYCABLE_REDIS_URL: 'redis://x:1', ANYCABLE_NORPC: '1' }).unknownEnv).toEqual([]);
+  });
+
   it('refuses an unknown flag with a config error', () => {
     expect(configErrorOf(['--no_such_flag=1']).code).toBe(ErrorCode.ConfigUnknownOption);
   });
@@ -111,6 +125,13 @@ describe('configuration', () => {
     expect(broadcast.http.port).toBe(8181);
   });
 
+  it('limits a broadcast to ws_max_pending_size unless max_broadcast_size is given', () => {
+    expect(configOf([]).broadcast.maxMessageBytes).toBe(1048576);
+    expect(configOf(['--ws_max_pending_size=65536']).broadcast.maxMessageBytes).toBe(65536);
+    expect(configOf(['--max_broadcast_size=4096']).broadcast.maxMessageBytes).toBe(4096);
+    expect(configOf(['--ws_max_pending_size=0']).broadcast.maxMessageBytes).toBe(0);
+  });
+
   it('keeps HTTP broadcasts keyless on 8090 with broadcast_key=none', () => {
     expect(configOf(['--secret=s3cret', '--broadcast_key=none']).broadcast.http).toMatchObject({ key: null, port: 8090 });
   });
@@ -142,6 +163,29 @@ describe('configuration', () => {
     expect(config.auth.noauth).toBe(true);
     expect(config.streams.publicStreams).toBe(true);
     expect(config.broadcast.http.key).toBeNull();
+    expect(config.publicMode?.kept).toEqual([]);
+    expect(describePublicMode(config.publicMode!)).toContain(
+      'connections without authentication, unsigned $pubsub stream names, HTTP broadcasts without a key',
+    );
+  });
+
+  it('opens nothing without --public, whatever else is configured', () => {
+    const config = configOf([], { ANYCABLE_SECRET: 's', ANYCABLE_BROADCAST_KEY: 'k', ANYCABLE_RPC_HOST: 'rails:50051' });
+    expect(config.publicMode).toBeNull();
+    expect(config.auth.noauth).toBe(false);
+    expect(config.streams.publicStreams).toBe(false);
+    expect(config.broadcast.http.key).toBe('k');
+  });
+
+  it('keeps an explicit broadcast key and JWT enforcement over --public, and says so', () => {
+    const config = configOf(['--broadcast_key=k', '--enforce_jwt', '--secret=s'], { ANYCABLE_PUBLIC: 'true' });
+    expect(config.broadcast.http.key).toBe('k');
+    expect(config.auth.noauth).toBe(false);
+    expect(config.auth.jwt?.enforce).toBe(true);
+    expect(config.streams.publicStreams).toBe(true);
+    const warning = describePublicMode(config.publicMode!);
+    expect(warning).toContain('open to anyone: unsigned $pubsub stream names;');
+    expect(warning).toContain('kept: the configured broadcast key and JWT enforcement');
   });
 
   it('renames the internal channel when it would be the legacy broadcast channel', () => {

@@ -6,6 +6,7 @@ describe('publications', () => {
     expect(parsePublication('{"stream":"s","data":"{\\"a\\":1}","meta":{"exclude_socket":"sid","transient":true}}')).toEqual({
       kind: 'messages',
       messages: [{ stream: 's', data: '{"a":1}', meta: { exclude_socket: 'sid', transient: true } }],
+      invalid: [],
     });
   });
 
@@ -16,6 +17,24 @@ describe('publications', () => {
       messages: [
         { stream: 'a', data: '1' },
         { stream: 'b', data: '2' },
+      ],
+      invalid: [],
+    });
+  });
+
+  it('keeps the valid elements of a batch in order and lists the invalid ones', () => {
+    const publication = parsePublication(
+      '[{"stream":"a","data":"1"},{"data":"x"},{"stream":"b","data":2},{"stream":"a","data":"3"}]',
+    );
+    expect(publication).toEqual({
+      kind: 'messages',
+      messages: [
+        { stream: 'a', data: '1' },
+        { stream: 'a', data: '3' },
+      ],
+      invalid: [
+        { index: 1, reason: 'a message needs a non-empty string "stream"' },
+        { index: 2, reason: '"data" of stream "b" must be a JSON-encoded string' },
       ],
     });
   });
@@ -31,7 +50,6 @@ describe('publications', () => {
     ['invalid JSON', '{'],
     ['data that is an object', '{"stream":"s","data":{"a":1}}'],
     ['an empty stream', '{"stream":"","data":"1"}'],
-    ['a batch with one bad message', '[{"stream":"a","data":"1"},{"stream":"b"}]'],
     ['an empty batch', '[]'],
     ['an unknown command', '{"command":"explode"}'],
     ['a disconnect without identifier', '{"command":"disconnect","payload":{}}'],
