@@ -54,6 +54,9 @@ describe('two nodes on NATS', () => {
           nats_servers: server.url,
           node_id: `nats${index}`,
           metrics_http: '/metrics',
+          // Above NATS' own max_payload (1 MB), so that a message the node takes can still be refused by NATS.
+          max_broadcast_size: 4 * 1024 * 1024,
+          ws_max_pending_size: 8 * 1024 * 1024,
         }),
       ),
     );
