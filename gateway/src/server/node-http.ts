@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { listenFailed } from './listen';
+import { bodyOf, statusLine, type HttpRouter, type RouteReply } from './http-router';
+
+function write(res: ServerResponse, reply: RouteReply, close = false): void {
+  const body = bodyOf(reply);
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType ?? 'text/plain',
+    'Content-Length': body.length,
+    ...(close ? { Connection: 'close' } : {}),
+  });
+  // Node.js leaves the body out of answers to HEAD.
+  res.end(body);
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** Reads the body up to `limit` bytes; null past it (the rest is discarded and the connection closed). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        return resolve(null);
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+/** WebSockets live on the main port only; an upgrade here gets a clear answer, not a hung socket. */
+function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
+  const reason = req.httpVersion === '1.1' ? 'no WebSocket endpoint on this port' : 'WebSocket upgrades require HTTP/1.1';
+  socket.end(
+    `HTTP/1.1 ${statusLine(400)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+}
+
+/**
+ * A Node.js HTTP server for the ports that carry no WebSockets (HTTP broadcasts, metrics apart): unlike
+ * uWS it answers every request a proxy or monitor sends — HTTP/1.0, HEAD, 400 for HTTP/1.1 without Host —
+ * through the same routes.
+ */
+export function createNodeHttpServer(router: HttpRouter): Server {
+  const server = createServer({ requireHostHeader: true }, (req, res) => {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const route = router.find(method, path);
+    const limit = route?.maxBodySize ?? 0;
+    const body = limit === 0 ? Promise.resolve(Buffer.alloc(0)) : readBody(req, limit);
+    void body.then(
+      async (bytes) => {
+        if (bytes === null) return write(res, { status: 413 }, true);
+        write(res, await router.reply(route, { method, path, headers: headersOf(req), body: bytes }));
+      },
+      () => res.destroy(),
+    );
+  });
+  server.on('upgrade', refuseUpgrade);
+  return server;
+}
+
+export function listenNode(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = () => reject(listenFailed(host, port));
+    server.once('error', failed);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
