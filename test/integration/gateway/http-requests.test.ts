@@ -64,6 +64,15 @@ describe('HTTP requests as proxies and monitors send them', () => {
     expect(answers[1]!.closed).toBe(false);
   });
 
+  it('refuses a broadcast body over the limit with 413 before reading it', async () => {
+    const answer = await rawHttp(
+      node.broadcastPort,
+      'POST /_broadcast HTTP/1.1\r\nHost: cableway\r\nContent-Length: 1073741824\r\n\r\n{',
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.closed).toBe(true);
+  });
+
   it('answers HTTP/1.1 without Host with 400', async () => {
     for (const port of [node.broadcastPort, metricsPort]) {
       const answer = await rawHttp(port, 'GET /health HTTP/1.1\r\n\r\n');
