@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Logger } from '../../../shared/src/logger';
 import { HttpRouter } from './http-router';
 import { listen, stopListening } from './listen';
-import { createNodeHttpServer, listenNode } from './node-http';
+import { serveRoutesOnNode } from './node-http';
 import { nativeUws, type TemplatedApp, type us_listen_socket } from './uws';
 import { serveRoutesOnUws } from './uws-http';
 
@@ -55,9 +55,7 @@ export class Apps {
     serveRoutesOnUws(this.main, this.mainListener.routes);
     this.mainSocket = await listen(this.main, this.mainListener.host, this.mainListener.port, false);
     for (const { host, port, routes } of this.others.values()) {
-      const server = createNodeHttpServer(routes);
-      await listenNode(server, host, port);
-      this.servers.push(server);
+      this.servers.push(await serveRoutesOnNode(routes, host, port, this.logger));
     }
   }
 

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorMessage } from '../../../shared/src/errors';
+import type { Logger } from '../../../shared/src/logger';
 import { listenFailed } from './listen';
 import { bodyOf, statusLine, type HttpRouter, type RouteReply } from './http-router';
 
@@ -44,6 +46,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
 
 /** WebSockets live on the main port only; an upgrade here gets a clear answer, not a hung socket. */
 function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
+  // The server no longer watches a socket it handed over for an upgrade: a reset must not crash the node.
+  socket.on('error', () => socket.destroy());
   const reason = req.httpVersion === '1.1' ? 'no WebSocket endpoint on this port' : 'WebSocket upgrades require HTTP/1.1';
   socket.end(
     `HTTP/1.1 ${statusLine(400)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
@@ -55,7 +59,7 @@ function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
  * uWS it answers every request a proxy or monitor sends — HTTP/1.0, HEAD, 400 for HTTP/1.1 without Host —
  * through the same routes.
  */
-export function createNodeHttpServer(router: HttpRouter): Server {
+function createNodeHttpServer(router: HttpRouter): Server {
   const server = createServer({ requireHostHeader: true }, (req, res) => {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -74,13 +78,16 @@ export function createNodeHttpServer(router: HttpRouter): Server {
   return server;
 }
 
-export function listenNode(server: Server, host: string, port: number): Promise<void> {
+/** Serves `router` on host:port with a Node.js HTTP server; resolves once it listens. */
+export function serveRoutesOnNode(router: HttpRouter, host: string, port: number, logger: Logger): Promise<Server> {
+  const server = createNodeHttpServer(router);
   return new Promise((resolve, reject) => {
     const failed = () => reject(listenFailed(host, port));
     server.once('error', failed);
     server.listen({ host, port, exclusive: true }, () => {
       server.off('error', failed);
-      resolve();
+      server.on('error', (error) => logger.error('HTTP server error', { port, error: errorMessage(error) }));
+      resolve(server);
     });
   });
 }
