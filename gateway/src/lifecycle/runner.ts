@@ -1,7 +1,7 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { GatewayConfig } from '../config/config';
 import { Close } from '../protocol/frames';
-import { mountBroadcast, mountHealth, mountMetrics, mountNotFound } from '../server/http-routes';
+import { broadcastRoute, healthRoute, metricsRoute } from '../server/http-routes';
 import { createUpgradeHandler } from '../server/upgrade';
 import { createWebSocketBehavior, routePattern } from '../server/websocket';
 import type { Session } from '../session/session';
@@ -107,11 +107,14 @@ export class Runner {
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);
     for (const path of config.server.paths) main.ws(routePattern(path), behavior);
-    const degraded = () => bus.health().degraded.join(', ') || null;
-    mountHealth(main, config.server.healthPath, { draining, degraded });
-    if (bus.httpEndpoint) mountBroadcast(apps.appFor(config.server.host, bus.httpEndpoint.port), bus.httpEndpoint);
+    if (bus.httpEndpoint) apps.routesFor(config.server.host, bus.httpEndpoint.port).add(broadcastRoute(bus.httpEndpoint));
     if (config.metrics.path)
-      mountMetrics(apps.appFor(config.metrics.host, config.metrics.port), config.metrics.path, metrics, logger);
-    for (const app of apps.all()) mountNotFound(app);
+      apps.routesFor(config.metrics.host, config.metrics.port).add(metricsRoute(config.metrics.path, metrics));
+    // Every port answers health, so a checker that speaks only HTTP/1.0 can use a port uWS does not serve.
+    const health = healthRoute(config.server.healthPath, {
+      draining,
+      degraded: () => bus.health().degraded.join(', ') || null,
+    });
+    for (const routes of apps.allRoutes()) routes.add(health);
   }
 }

@@ -69,8 +69,8 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   metrics.collectProcessMetrics();
   const avoided = rpcAvoidedCounters(metrics);
   const traffic = new Traffic(metrics);
-  const apps = new Apps(config.server.tls);
-  const main = apps.appFor(config.server.host, config.server.port);
+  const apps = new Apps(config.server.host, config.server.port, config.server.tls, logger.child({ component: 'http' }));
+  const main = apps.main;
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
   const bus = createBroadcastBus(config.broadcast, {

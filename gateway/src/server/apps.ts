@@ -1,63 +1,103 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
+import type { Logger } from '../../../shared/src/logger';
 import type { ServerTlsConfig } from '../config/server-tls';
+import { HttpRouter } from './http-router';
 import { listen, stopListening } from './listen';
+import { serveRoutesOnNode, type NodeTls } from './node-http';
 import { nativeUws, type TemplatedApp, type us_listen_socket } from './uws';
+import { serveRoutesOnUws } from './uws-http';
 
 interface Listener {
   readonly host: string;
   readonly port: number;
-  readonly app: TemplatedApp;
-  socket: us_listen_socket | null;
+  readonly routes: HttpRouter;
+}
+
+function unreadableCertificate(tls: ServerTlsConfig): ConfigError {
+  return new ConfigError(
+    ErrorCode.ConfigBadValue,
+    `--ssl_cert=${tls.certPath} --ssl_key=${tls.keyPath}: cannot be read as a PEM certificate and its private key`,
+  );
+}
+
+function createMainApp(tls: ServerTlsConfig | null): TemplatedApp {
+  if (!tls) return nativeUws().App();
+  try {
+    return nativeUws().SSLApp({ cert_file_name: tls.certPath, key_file_name: tls.keyPath });
+  } catch {
+    throw unreadableCertificate(tls);
+  }
+}
+
+function readNodeTls(tls: ServerTlsConfig | null): NodeTls | null {
+  if (!tls) return null;
+  try {
+    return { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) };
+  } catch {
+    throw unreadableCertificate(tls);
+  }
 }
 
 /**
- * One uWS app per address the node serves: the main one (WebSockets, health) and, when configured apart,
- * the HTTP broadcast and metrics endpoints. With a certificate every one of them serves TLS, as every
- * anycable-go server does.
+ * Every address the node serves. The main one is a uWS app (WebSockets, and its HTTP endpoints); the
+ * others (HTTP broadcasts, metrics, when configured apart) are Node.js HTTP servers, which answer what uWS
+ * leaves unanswered (HTTP/1.0, HTTP/1.1 without Host). Both serve their endpoints through an HttpRouter.
+ * With a certificate every one of them serves TLS, as every anycable-go server does.
  */
 export class Apps {
-  private readonly listeners = new Map<string, Listener>();
+  /** The app serving WebSockets; its topics carry every broadcast and ping. */
+  readonly main: TemplatedApp;
+  private readonly mainListener: Listener;
+  private readonly others = new Map<string, Listener>();
+  private readonly nodeTls: NodeTls | null;
+  private mainSocket: us_listen_socket | null = null;
+  private readonly servers: Server[] = [];
 
-  constructor(private readonly tls: ServerTlsConfig | null) {}
-
-  appFor(host: string, port: number): TemplatedApp {
-    const key = `${host}:${port}`;
-    let listener = this.listeners.get(key);
-    if (!listener) {
-      listener = { host, port, app: this.createApp(), socket: null };
-      this.listeners.set(key, listener);
-    }
-    return listener.app;
+  constructor(
+    host: string,
+    port: number,
+    tls: ServerTlsConfig | null,
+    private readonly logger: Logger,
+  ) {
+    this.main = createMainApp(tls);
+    this.nodeTls = readNodeTls(tls);
+    this.mainListener = { host, port, routes: new HttpRouter(logger) };
   }
 
-  all(): TemplatedApp[] {
-    return [...this.listeners.values()].map((listener) => listener.app);
+  /** The endpoints of host:port (the main address or another one). */
+  routesFor(host: string, port: number): HttpRouter {
+    if (host === this.mainListener.host && port === this.mainListener.port) return this.mainListener.routes;
+    const key = `${host}:${port}`;
+    let listener = this.others.get(key);
+    if (!listener) {
+      listener = { host, port, routes: new HttpRouter(this.logger) };
+      this.others.set(key, listener);
+    }
+    return listener.routes;
+  }
+
+  /** Every address's endpoints. */
+  allRoutes(): HttpRouter[] {
+    return [this.mainListener, ...this.others.values()].map((listener) => listener.routes);
   }
 
   async listenAll(): Promise<void> {
-    for (const listener of this.listeners.values()) {
-      listener.socket = await listen(listener.app, listener.host, listener.port, false);
+    serveRoutesOnUws(this.main, this.mainListener.routes);
+    this.mainSocket = await listen(this.main, this.mainListener.host, this.mainListener.port, false);
+    for (const { host, port, routes } of this.others.values()) {
+      this.servers.push(await serveRoutesOnNode(routes, { host, port, tls: this.nodeTls }, this.logger));
     }
   }
 
-  /** Stops accepting connections; open sockets stay until they are closed. */
+  /** Stops accepting connections; open WebSockets stay until they are closed. */
   stopListening(): void {
-    for (const listener of this.listeners.values()) {
-      if (listener.socket) stopListening(listener.socket);
-      listener.socket = null;
-    }
-  }
-
-  private createApp(): TemplatedApp {
-    if (!this.tls) return nativeUws().App();
-    const { certPath, keyPath } = this.tls;
-    try {
-      return nativeUws().SSLApp({ cert_file_name: certPath, key_file_name: keyPath });
-    } catch {
-      throw new ConfigError(
-        ErrorCode.ConfigBadValue,
-        `--ssl_cert=${certPath} --ssl_key=${keyPath}: cannot be read as a PEM certificate and its private key`,
-      );
+    if (this.mainSocket) stopListening(this.mainSocket);
+    this.mainSocket = null;
+    for (const server of this.servers.splice(0)) {
+      server.close();
+      server.closeIdleConnections();
     }
   }
 }

@@ -9,6 +9,10 @@ type ListenWithHost = (
   callback: (socket: us_listen_socket | false) => void,
 ) => TemplatedApp;
 
+export function listenFailed(host: string, port: number): CablewayError {
+  return new CablewayError(ErrorCode.ListenFailed, `cannot listen on ${host}:${port} (is the port taken?)`);
+}
+
 /**
  * Listens on host:port. Exclusive: with the default SO_REUSEPORT a second process on the same port would
  * silently take half the connections, so a taken port is an error unless sharing is asked for.
@@ -19,7 +23,7 @@ export function listen(app: TemplatedApp, host: string, port: number, shared: bo
   return new Promise((resolve, reject) => {
     (app.listen as unknown as ListenWithHost)(host, port, options, (socket) => {
       if (socket) resolve(socket);
-      else reject(new CablewayError(ErrorCode.ListenFailed, `cannot listen on ${host}:${port} (is the port taken?)`));
+      else reject(listenFailed(host, port));
     });
   });
 }

@@ -6,6 +6,7 @@ import type { Handshake } from './handshake';
 import { originAllowed } from './origin';
 import { negotiateProtocol, offeredProtocols } from './subprotocol';
 import type { HttpRequest, HttpResponse } from './uws';
+import { copyHeaders } from './uws-http';
 
 export interface Admitter {
   connect(handshake: Handshake, isAborted: () => boolean): Promise<Admission>;
@@ -23,14 +24,6 @@ export interface UpgradeGate {
 /** randomUUID draws from a cached entropy pool: a fresh randomBytes call per connection costs far more. */
 function newSid(): string {
   return randomUUID();
-}
-
-function copyHeaders(req: HttpRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  req.forEach((name, value) => {
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  });
-  return headers;
 }
 
 function refuse(res: HttpResponse, status: string): void {

@@ -34,10 +34,13 @@ describe('deploy/haproxy/haproxy.cfg', () => {
   it('sends clients and broadcasts to every compose node, checked on the health path', () => {
     const config = readRepoFile('deploy/haproxy/haproxy.cfg');
     for (const node of NODES) {
-      expect(config).toMatch(new RegExp(`server ${node} ${node}:8080\\b.*\\bcheck\\b`));
-      expect(config).toMatch(new RegExp(`server ${node} ${node}:8090\\b.*\\bcheck port 8080\\b`));
+      expect(config).toMatch(new RegExp(`server ${node} ${node}:8080\\b`));
+      expect(config).toMatch(new RegExp(`server ${node} ${node}:8090\\b`));
     }
-    expect(config).toMatch(/^\s*(option httpchk|http-check send)\b.*\/health\b/m);
+    // Every server is checked (default-server), by an HTTP/1.1 request with a Host header.
+    expect(config).toMatch(/^\s*default-server\b.*\bcheck\b/m);
+    expect(config).toMatch(/^\s*option httpchk\s*$/m);
+    expect(config).toMatch(/^\s*http-check send meth GET uri \/health ver HTTP\/1\.1 hdr Host \S+/m);
   });
 });
 

@@ -1,0 +1,115 @@
+import { STATUS_CODES } from 'node:http';
+import type { Logger } from '../../../shared/src/logger';
+import { errorMessage } from '../../../shared/src/errors';
+
+/** A request as every listener hands it to the routes, whichever server parsed it. */
+export interface RouteRequest {
+  /** Upper-case, as sent. */
+  readonly method: string;
+  readonly path: string;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Empty unless the route reads bodies. */
+  readonly body: Buffer;
+}
+
+export interface RouteReply {
+  readonly status: number;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+export interface Route {
+  readonly path: string;
+  /** The methods it answers (GET brings HEAD along); null for every method. */
+  readonly methods: readonly string[] | null;
+  /** Routes that take a body read it up to this many bytes; larger ones get 413. 0: no body is read. */
+  readonly maxBodySize: number;
+  /**
+   * Asked once, with the first bytes of a body whose length was declared: true answers 413 at once, before
+   * the rest is read (a message that could never be delivered).
+   */
+  refusesUnread?(declaredLength: number, head: Buffer): boolean;
+  handle(request: RouteRequest): RouteReply | Promise<RouteReply>;
+}
+
+/**
+ * Gathers a route's request body as it arrives, whichever server reads it, and tells when it is to be
+ * refused with 413: a declared length over the limit before any byte, the route's own check on the first
+ * chunk, or more bytes than the limit.
+ */
+export class BodyCollector {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly route: Route,
+    /** Content-Length, 0 when none was declared. */
+    private readonly declared: number,
+  ) {}
+
+  /** True when the declared length alone is refused. */
+  refusedUpfront(): boolean {
+    return this.declared > this.route.maxBodySize;
+  }
+
+  /** Takes a chunk (copied); false when the body is refused. */
+  add(chunk: Buffer): boolean {
+    if (this.size === 0 && this.declared > 0 && this.route.refusesUnread?.(this.declared, chunk)) return false;
+    this.size += chunk.byteLength;
+    if (this.size > this.route.maxBodySize) return false;
+    this.chunks.push(Buffer.from(chunk));
+    return true;
+  }
+
+  body(): Buffer {
+    return Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/** `200 OK`, as uWS wants a status written. */
+export function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+}
+
+const NOT_FOUND: RouteReply = { status: 404 };
+const INTERNAL_ERROR: RouteReply = { status: 500 };
+
+/**
+ * The HTTP endpoints of one listener (health, metrics, broadcasts), independent of the server that parses
+ * the requests: the uWS app of the WebSocket port and the Node.js servers of the other ports serve the same
+ * routes through it.
+ */
+export class HttpRouter {
+  private readonly routes = new Map<string, Route>();
+
+  constructor(private readonly logger: Logger) {}
+
+  add(route: Route): void {
+    this.routes.set(route.path, route);
+  }
+
+  /** The route that answers `method` on `path`; undefined answers 404. */
+  find(method: string, path: string): Route | undefined {
+    const route = this.routes.get(path);
+    if (!route || route.methods === null) return route;
+    const asked = method === 'HEAD' ? 'GET' : method;
+    return route.methods.includes(asked) ? route : undefined;
+  }
+
+  /** The reply to a request `find` matched (or not); a failing route answers 500, logged here. */
+  async reply(route: Route | undefined, request: RouteRequest): Promise<RouteReply> {
+    if (!route) return NOT_FOUND;
+    try {
+      return await route.handle(request);
+    } catch (error) {
+      this.logger.error('HTTP endpoint failed', { path: route.path, error: errorMessage(error) });
+      return INTERNAL_ERROR;
+    }
+  }
+}
+
+/** Bytes of a reply's body, for Content-Length (HEAD included). */
+export function bodyOf(reply: RouteReply): Buffer {
+  return Buffer.from(reply.body ?? '', 'utf8');
+}

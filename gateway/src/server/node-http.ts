@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { errorMessage } from '../../../shared/src/errors';
+import type { Logger } from '../../../shared/src/logger';
+import { listenFailed } from './listen';
+import { BodyCollector, bodyOf, statusLine, type HttpRouter, type RouteReply } from './http-router';
+
+function write(res: ServerResponse, reply: RouteReply, close = false): void {
+  const body = bodyOf(reply);
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType ?? 'text/plain',
+    'Content-Length': body.length,
+    ...(close ? { Connection: 'close' } : {}),
+  });
+  // Node.js leaves the body out of answers to HEAD.
+  res.end(body);
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** Reads the body; null once it is refused (the rest is discarded and the connection closed). */
+function readBody(req: IncomingMessage, body: BodyCollector): Promise<Buffer | null> {
+  if (body.refusedUpfront()) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    req.on('data', (chunk: Buffer) => {
+      if (body.add(chunk)) return;
+      req.removeAllListeners('data');
+      req.resume();
+      resolve(null);
+    });
+    req.on('end', () => resolve(body.body()));
+    req.on('error', reject);
+  });
+}
+
+/** WebSockets live on the main port only; an upgrade here gets a clear answer, not a hung socket. */
+function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
+  // The server no longer watches a socket it handed over for an upgrade: a reset must not crash the node.
+  socket.on('error', () => socket.destroy());
+  const reason = req.httpVersion === '1.1' ? 'no WebSocket endpoint on this port' : 'WebSocket upgrades require HTTP/1.1';
+  socket.end(
+    `HTTP/1.1 ${statusLine(400)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+}
+
+/**
+ * A Node.js HTTP server for the ports that carry no WebSockets (HTTP broadcasts, metrics apart): unlike
+ * uWS it answers every request a proxy or monitor sends — HTTP/1.0, HEAD, 400 for HTTP/1.1 without Host —
+ * through the same routes.
+ */
+function createNodeHttpServer(router: HttpRouter, tls: NodeTls | null): Server {
+  const options: ServerOptions = { requireHostHeader: true };
+  const server = (tls ? createTlsServer({ ...options, ...tls }) : createServer(options)).on('request', (req, res) => {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const route = router.find(method, path);
+    const body =
+      !route || route.maxBodySize === 0
+        ? Promise.resolve(Buffer.alloc(0))
+        : readBody(req, new BodyCollector(route, Number(req.headers['content-length'] ?? 0)));
+    void body.then(
+      async (bytes) => {
+        if (bytes === null) return write(res, { status: 413 }, true);
+        write(res, await router.reply(route, { method, path, headers: headersOf(req), body: bytes }));
+      },
+      () => res.destroy(),
+    );
+  });
+  server.on('upgrade', refuseUpgrade);
+  return server;
+}
+
+/** The listener's certificate and key (PEM), for https:// on the ports Node.js serves. */
+export interface NodeTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** Serves `router` on host:port with a Node.js HTTP(S) server; resolves once it listens. */
+export function serveRoutesOnNode(
+  router: HttpRouter,
+  { host, port, tls }: { readonly host: string; readonly port: number; readonly tls: NodeTls | null },
+  logger: Logger,
+): Promise<Server> {
+  const server = createNodeHttpServer(router, tls);
+  return new Promise((resolve, reject) => {
+    const failed = () => reject(listenFailed(host, port));
+    server.once('error', failed);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', failed);
+      server.on('error', (error) => logger.error('HTTP server error', { port, error: errorMessage(error) }));
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import {
+  BodyCollector,
+  bodyOf,
+  statusLine,
+  type HttpRouter,
+  type Route,
+  type RouteReply,
+  type RouteRequest,
+} from './http-router';
+import type { HttpRequest, HttpResponse, TemplatedApp } from './uws';
+
+/** Every request header, names lower-cased, repeated ones joined; uWS requests are valid only in the handler. */
+export function copyHeaders(req: HttpRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  req.forEach((name, value) => {
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  });
+  return headers;
+}
+
+function write(res: HttpResponse, method: string, reply: RouteReply): void {
+  res.cork(() => {
+    res.writeStatus(statusLine(reply.status)).writeHeader('Content-Type', reply.contentType ?? 'text/plain');
+    // In this uWS build endWithoutBody(length) leaves the response unfinished (the connection then hangs,
+    // or the process aborts when called in the handler): HEAD answers go without Content-Length, as
+    // RFC 9110 allows.
+    if (method === 'HEAD') res.endWithoutBody();
+    else res.end(bodyOf(reply));
+  });
+}
+
+/** Reads the body in chunks; calls back with the whole body, or null once it is refused. */
+function readBody(res: HttpResponse, body: BodyCollector, done: (body: Buffer | null) => void): void {
+  if (body.refusedUpfront()) return done(null);
+  let finished = false;
+  res.onData((chunk, isLast) => {
+    if (finished) return;
+    // uWS reuses the chunk's memory after this call: the collector copies it.
+    if (!body.add(Buffer.from(chunk))) {
+      finished = true;
+      return done(null);
+    }
+    if (!isLast) return;
+    finished = true;
+    done(body.body());
+  });
+}
+
+/**
+ * Serves a router's endpoints on the uWS app that also serves WebSockets. uWS answers HTTP/1.1 requests
+ * with a Host header only: other requests never reach this handler (see README, behind a proxy).
+ */
+export function serveRoutesOnUws(app: TemplatedApp, router: HttpRouter): void {
+  app.any('/*', (res, req) => {
+    const method = req.getCaseSensitiveMethod().toUpperCase();
+    const path = req.getUrl();
+    const headers = copyHeaders(req);
+    const route: Route | undefined = router.find(method, path);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const answer = (body: Buffer) => {
+      const request: RouteRequest = { method, path, headers, body };
+      void router.reply(route, request).then((reply) => {
+        if (!aborted) write(res, method, reply);
+      });
+    };
+    if (!route || route.maxBodySize === 0) return answer(Buffer.alloc(0));
+    readBody(res, new BodyCollector(route, Number(headers['content-length'] ?? 0)), (body) => {
+      if (aborted) return;
+      if (body === null) return write(res, method, { status: 413 });
+      answer(body);
+    });
+  });
+}
