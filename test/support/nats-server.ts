@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort } from './ports';
-import { waitFor } from './wait';
+import { exited, signal, spawnReady } from './server-process';
 
 /** Debian installs it in /usr/sbin, which is not on every user's PATH. */
 const NATS_SERVER = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
@@ -24,17 +24,6 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-/** Every server still running when the test process exits is killed with it. */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) if (child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function healthy(monitorPort: number): Promise<boolean> {
   try {
     return (await fetch(`http://127.0.0.1:${monitorPort}/healthz`)).ok;
@@ -44,30 +33,9 @@ async function healthy(monitorPort: number): Promise<boolean> {
 }
 
 /** Runs `nats-server` and resolves once its monitoring port reports it healthy. */
-async function launch(port: number, monitorPort: number, args: readonly string[]): Promise<ChildProcess> {
-  const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.once('exit', () => running.delete(child));
-  try {
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`nats-server on port ${port} exited:\n${output}`);
-      return healthy(monitorPort);
-    }, `nats-server on port ${port} to be healthy`);
-  } catch (error) {
-    if (child.pid) process.kill(child.pid, 'SIGKILL');
-    throw error;
-  }
-  return child;
-}
-
-async function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
-  if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, name);
-  await exited(child);
+function launch(port: number, monitorPort: number, args: readonly string[]): Promise<ChildProcess> {
+  const serverArgs = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), ...args];
+  return spawnReady(NATS_SERVER, serverArgs, () => healthy(monitorPort), `nats-server on port ${port}`);
 }
 
 interface Subsz {

@@ -1,9 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports';
+import { exited, signal, spawnReady } from './server-process';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
@@ -29,12 +30,6 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** Every server still running when the test process exits is killed with it. */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) if (child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
 /** Sends one command with `redis-cli` and answers its output. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
@@ -49,38 +44,13 @@ async function answersPing(port: number): Promise<boolean> {
   }
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
   return spawnAnswering(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args]);
 }
 
 /** Runs `redis-server` with `args` and resolves once it answers PING on `port`. */
-async function spawnAnswering(port: number, args: readonly string[]): Promise<ChildProcess> {
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.once('exit', () => running.delete(child));
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited:\n${output}`);
-      return answersPing(port);
-    }, `redis-server on port ${port} to answer PING`);
-  } catch (error) {
-    if (child.pid) process.kill(child.pid, 'SIGKILL');
-    throw error;
-  }
-  return child;
-}
-
-async function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
-  if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, name);
-  await exited(child);
+function spawnAnswering(port: number, args: readonly string[]): Promise<ChildProcess> {
+  return spawnReady('redis-server', args, () => answersPing(port), `redis-server on port ${port}`);
 }
 
 async function startOn(port: number, args: readonly string[]): Promise<RedisServer> {
