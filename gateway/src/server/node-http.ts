@@ -25,15 +25,19 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-/** Reads the body; null once it is refused (the rest is discarded and the connection closed). */
-function readBody(req: IncomingMessage, body: BodyCollector): Promise<Buffer | null> {
-  if (body.refusedUpfront()) return Promise.resolve(null);
+/**
+ * Reads the body, or tells why it was refused. A declared length over the route's limit is refused unread
+ * (the connection is then closed). The rest of a body refused on its way is read and thrown away rather than
+ * cut off, so that a publisher still writing it gets the 413 instead of a broken pipe.
+ */
+function readBody(req: IncomingMessage, body: BodyCollector): Promise<Buffer | 'refused' | 'refused unread'> {
+  if (body.refusedUpfront()) return Promise.resolve('refused unread');
   return new Promise((resolve, reject) => {
     req.on('data', (chunk: Buffer) => {
       if (body.add(chunk)) return;
       req.removeAllListeners('data');
       req.resume();
-      resolve(null);
+      resolve('refused');
     });
     req.on('end', () => resolve(body.body()));
     req.on('error', reject);
@@ -67,7 +71,7 @@ function createNodeHttpServer(router: HttpRouter, tls: NodeTls | null): Server {
         : readBody(req, new BodyCollector(route, Number(req.headers['content-length'] ?? 0)));
     void body.then(
       async (bytes) => {
-        if (bytes === null) return write(res, { status: 413 }, true);
+        if (typeof bytes === 'string') return write(res, { status: 413 }, bytes === 'refused unread');
         write(res, await router.reply(route, { method, path, headers: headersOf(req), body: bytes }));
       },
       () => res.destroy(),
