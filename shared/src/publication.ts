@@ -10,11 +10,19 @@ export interface PublicationMeta {
   readonly transient?: boolean;
 }
 
+/** Where a message sits in its stream's history: the history's epoch and its offset in it (from 1). */
+export interface StreamPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
 /** One message for the subscribers of one stream. `data` is the JSON text Rails encoded. */
 export interface StreamMessage {
   readonly stream: string;
   readonly data: string;
   readonly meta?: PublicationMeta;
+  /** Set once a broker has recorded the message in the stream's history. */
+  readonly position?: StreamPosition;
 }
 
 /** `ActionCable.server.remote_connections.where(...).disconnect(reconnect:)` as the anycable gem sends it. */

@@ -1,3 +1,5 @@
+import type { StreamMessage } from '../../../shared/src/publication';
+
 /**
  * The `message` value of a data frame. Broadcast `data` is JSON text and is spliced in as it is; text that
  * is not valid JSON (or is JSON null) is sent as a JSON string, as anycable-go does.
@@ -16,3 +18,10 @@ export function dataFrame(encodedIdentifier: string, message: string, type?: str
   const head = type === undefined ? '{' : `{"type":${JSON.stringify(type)},`;
   return `${head}"identifier":${encodedIdentifier},"message":${message}}`;
 }
+
+/** Builds the frame a protocol sends for a broadcast, from the encoded identifier and the spliced message. */
+export type BroadcastEncoder = (encodedIdentifier: string, payload: string, message: StreamMessage) => string;
+
+/** actioncable-v1-json: what Action Cable itself sends. */
+export const encodePlainBroadcast: BroadcastEncoder = (encodedIdentifier, payload, message) =>
+  dataFrame(encodedIdentifier, payload, message.meta?.broadcast_type);

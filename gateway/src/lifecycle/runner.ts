@@ -57,7 +57,7 @@ export class Runner {
 
   private mount(): void {
     const { config, logger } = this;
-    const { main, apps, bus, registry, connector, keepalive, manager, processor, traffic, metrics } = this.node;
+    const { main, apps, bus, registry, connector, keepalive, manager, commands, traffic, metrics } = this.node;
     const draining = () => this.draining;
     const upgrade = createUpgradeHandler(
       {
@@ -71,7 +71,7 @@ export class Runner {
     );
     const host = {
       open: manager.open.bind(manager),
-      receive: processor.receive.bind(processor),
+      receive: commands.receive.bind(commands),
       closed: manager.closed.bind(manager),
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);

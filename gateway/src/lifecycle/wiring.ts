@@ -6,25 +6,29 @@ import type { Identifier } from '../auth/identifier';
 import { JwtIdentifier, jwtHeaderFor } from '../auth/jwt';
 import { NoauthIdentifier } from '../auth/noauth';
 import { IdentifierPipeline } from '../auth/pipeline';
-import type { Disconnector, RequestEnv } from '../channels/controller';
+import type { Disconnector, RequestEnv } from '../core/controller';
 import { NoRpcController } from '../channels/no-rpc';
 import { ChannelRouter } from '../channels/router';
 import { signedStreamChannels } from '../channels/signed-streams';
 import type { GatewayConfig } from '../config/config';
+import { encodePlainBroadcast } from '../hub/frame';
 import { Hub } from '../hub/hub';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
 import { Traffic } from '../metrics/traffic';
 import { Close } from '../protocol/frames';
 import { createRpc, type Rpc } from '../rpc/rpc';
 import { Apps } from '../server/apps';
-import type { Handshake } from '../server/handshake';
+import type { Handshake } from '../core/handshake';
 import type { TemplatedApp } from '../server/uws';
+import { clientMessageCounters } from '../session/client-messages';
+import { CommandQueue } from '../session/command-queue';
 import { CommandProcessor } from '../session/commands';
 import { Connector } from '../session/connector';
 import { requestEnvOf } from '../session/env';
 import { Keepalive } from '../session/keepalive';
 import { SessionManager } from '../session/manager';
 import { SessionRegistry } from '../session/registry';
+import type { Session } from '../session/session';
 import { SlowClientSweeper } from '../session/slow-clients';
 
 /** Every part of a node, built and connected, nothing started. */
@@ -41,7 +45,7 @@ export interface NodeParts {
   readonly rpc: Rpc | null;
   readonly connector: Connector;
   readonly manager: SessionManager;
-  readonly processor: CommandProcessor;
+  readonly commands: CommandQueue<Session>;
   readonly sweeper: SlowClientSweeper;
 }
 
@@ -77,7 +81,8 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   });
   const registry = new SessionRegistry();
   const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
-  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
+  const encoders = { 'actioncable-v1-json': encodePlainBroadcast };
+  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, encoders, traffic, metrics);
 
   const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
   const localChannels = signedStreamChannels(config.streams, logger.child({ component: 'streams' }));
@@ -102,12 +107,14 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     logger,
     metrics,
   );
-  const processor = new CommandProcessor(router, hub, bus, (session) => manager.finish(session), logger, metrics);
+  const messageCounters = clientMessageCounters(metrics);
+  const processor = new CommandProcessor(router, hub, bus, messageCounters, logger);
+  const commands = new CommandQueue(processor, (session: Session) => manager.finish(session), messageCounters, logger);
   const sweeper = new SlowClientSweeper(
     () => registry.all(),
     config.server.maxPendingSize,
     (session) => manager.disconnect(session, 'too_slow', Close.normal),
     metrics,
   );
-  return { metrics, traffic, apps, main, bus, registry, keepalive, hub, rpc, connector, manager, processor, sweeper };
+  return { metrics, traffic, apps, main, bus, registry, keepalive, hub, rpc, connector, manager, commands, sweeper };
 }

@@ -1,4 +1,4 @@
-import type { CommandResult, ConnectResult, StateMap, Status } from '../channels/controller';
+import type { CommandResult, ConnectResult, StateMap, Status } from '../core/controller';
 import type * as pb from './proto';
 
 /**

@@ -1,97 +1,48 @@
 import { CommandError, errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
-import type { Metrics } from '../../../shared/src/metrics';
-import type { StreamMessage } from '../../../shared/src/publication';
-import type { CommandContext, CommandResult, Controller } from '../channels/controller';
-import type { Hub } from '../hub/hub';
+import type { CommandContext, CommandResult, Controller } from '../core/controller';
+import type { StreamPublisher, StreamRouter } from '../core/streams';
 import { decodeCommand, type ClientCommand } from '../protocol/commands';
 import { Close, PONG_FRAME } from '../protocol/frames';
+import type { ClientMessageCounters } from './client-messages';
+import type { FrameHandler } from './command-queue';
 import type { Session, Subscription } from './session';
 import { NO_STATE, mergeState } from './state';
 
 /**
- * Frames a session may have waiting behind a slow command. uWS cannot pause reading one socket, so a
- * client flooding commands while the RPC server is slow is bounded here instead.
+ * Applies the commands of a session, one frame at a time (the CommandQueue keeps them in order): decodes
+ * the frame, asks the controller, and applies each result as anycable-go does.
  */
-const MAX_PENDING_FRAMES = 1024;
-
-/** Where whispers go: every node's subscribers of a stream. */
-export interface StreamPublisher {
-  publish(message: StreamMessage): void;
-}
-
-/** What happens to a session when its last command is done and it has closed meanwhile. */
-export type SessionFinisher = (session: Session) => void;
-
-/**
- * Handles the commands of every session: one at a time per session, in arrival order (the next frame
- * waits while an RPC call is in flight), applying each result as anycable-go does.
- */
-export class CommandProcessor {
-  private readonly messagesTotal;
-  private readonly failedMessagesTotal;
+export class CommandProcessor implements FrameHandler<Session> {
   private readonly badFrameLog: RateLimitedLog;
   private readonly failureLog: RateLimitedLog;
 
   constructor(
     private readonly controller: Controller,
-    private readonly hub: Hub,
-    private readonly streams: StreamPublisher,
-    private readonly finish: SessionFinisher,
+    private readonly router: StreamRouter,
+    private readonly publisher: StreamPublisher,
+    private readonly counters: ClientMessageCounters,
     private readonly logger: Logger,
-    metrics: Metrics,
   ) {
-    this.messagesTotal = metrics.counter('client_msg_total', 'Frames received from clients');
-    this.failedMessagesTotal = metrics.counter(
-      'failed_client_msg_total',
-      'Client frames that were malformed or whose command failed',
-    );
     this.badFrameLog = new RateLimitedLog(logger, 'warn');
     this.failureLog = new RateLimitedLog(logger, 'warn');
   }
 
-  /** Takes one frame of a session; it is handled after every frame received before it. */
-  receive(session: Session, frame: string): void {
-    if (session.busy) {
-      const pending = (session.pending ??= []);
-      if (pending.length >= MAX_PENDING_FRAMES) {
-        this.failedMessagesTotal.inc();
-        this.badFrameLog.log('client frame dropped: too many commands waiting', { sid: session.sid });
-        return;
-      }
-      pending.push(frame);
-      return;
-    }
-    void this.drain(session, frame);
-  }
-
-  private async drain(session: Session, first: string): Promise<void> {
-    session.busy = true;
-    let frame: string | undefined = first;
-    while (frame !== undefined) {
-      await this.handleFrame(session, frame);
-      frame = session.pending?.shift();
-    }
-    session.pending = null;
-    session.busy = false;
-    if (session.closed) this.finish(session);
-  }
-
-  private async handleFrame(session: Session, frame: string): Promise<void> {
-    this.messagesTotal.inc();
+  async handle(session: Session, frame: string): Promise<void> {
+    this.counters.received.inc();
     let command: ClientCommand;
     try {
       command = decodeCommand(frame);
     } catch (error) {
-      this.failedMessagesTotal.inc();
+      this.counters.failed.inc();
       this.badFrameLog.log('malformed client frame ignored', { sid: session.sid, error: errorMessage(error), frame });
       return;
     }
     try {
       await this.execute(session, command);
     } catch (error) {
-      this.failedMessagesTotal.inc();
+      this.counters.failed.inc();
       if (error instanceof CommandError) {
         if (this.logger.enabled('debug')) this.logger.debug('command refused', { sid: session.sid, error: error.message });
       } else {
@@ -176,14 +127,14 @@ export class CommandProcessor {
       this.stopStreams(session, identifier, subscription);
     } else {
       for (const stream of result.stoppedStreams) {
-        if (subscription.streams.delete(stream)) this.hub.unsubscribe(session.connection, stream, identifier);
+        if (subscription.streams.delete(stream)) this.router.unsubscribe(session, stream, identifier);
       }
     }
     const ready: Promise<void>[] = [];
     for (const stream of result.streams) {
       if (subscription.streams.has(stream) || session.closed) continue;
       subscription.streams.add(stream);
-      const listening = this.hub.subscribe(session.connection, stream, identifier);
+      const listening = this.router.subscribe(session, stream, identifier);
       if (listening) ready.push(listening);
     }
     if (ready.length > 0) await Promise.all(ready);
@@ -194,7 +145,7 @@ export class CommandProcessor {
   }
 
   private stopStreams(session: Session, identifier: string, subscription: Subscription): void {
-    for (const stream of subscription.streams) this.hub.unsubscribe(session.connection, stream, identifier);
+    for (const stream of subscription.streams) this.router.unsubscribe(session, stream, identifier);
     subscription.streams.clear();
   }
 
@@ -205,7 +156,7 @@ export class CommandProcessor {
         this.logger.debug('whisper dropped: not allowed on this subscription', { sid: session.sid });
       return;
     }
-    this.streams.publish({
+    this.publisher.publish({
       stream,
       data: JSON.stringify(data) ?? 'null',
       meta: { exclude_socket: session.sid, transient: true },
@@ -217,7 +168,7 @@ export class CommandProcessor {
   }
 
   private logRejected(session: Session, identifier: string, result: CommandResult): void {
-    this.failedMessagesTotal.inc();
+    this.counters.failed.inc();
     this.failureLog.log('command answered with ERROR', { sid: session.sid, identifier, error: result.errorMessage ?? '' });
   }
 }

@@ -3,23 +3,20 @@ import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { Identifier } from '../auth/identifier';
-import type { AuthPath, ConnectResult, RequestEnv } from '../channels/controller';
+import type { Admission } from '../core/admission';
+import type { AuthPath, ConnectResult, RequestEnv } from '../core/controller';
 import type { RpcAvoided } from '../metrics/rpc-avoided';
 import { disconnectFrame } from '../protocol/frames';
-import type { Handshake } from '../server/handshake';
+import type { Handshake } from '../core/handshake';
+
+/** Observes how long admitted connections took to connect. */
+export interface ConnectTiming {
+  admitted(admission: Admission): void;
+}
 
 /** The RPC Connect call, for connections no local identifier claims. */
 export interface RemoteAuthenticator {
   connect(sid: string, env: RequestEnv, isCanceled?: () => boolean): Promise<ConnectResult>;
-}
-
-/** What a connection attempt came to, carried from the upgrade to the opened socket. */
-export interface Admission {
-  readonly sid: string;
-  readonly result: ConnectResult;
-  readonly env: RequestEnv;
-  /** process.hrtime.bigint() when the upgrade request arrived. */
-  readonly startedAt: bigint;
 }
 
 const CONNECT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -41,7 +38,7 @@ const UNAUTHORIZED_WITHOUT_RPC: ConnectResult = {
  * Decides who a connection is: local identifiers first (JWT, noauth), the RPC Connect call otherwise.
  * Never throws: an unreachable RPC server is an ERROR result (the socket closes with 1011).
  */
-export class Connector {
+export class Connector implements ConnectTiming {
   private readonly duration;
   private readonly failedAuths;
   private readonly failureLog: RateLimitedLog;
@@ -69,7 +66,7 @@ export class Connector {
     const env = this.envOf(handshake);
     const result = await this.identify(handshake, env, isAborted);
     if (result.status === 'FAILURE') this.failedAuths.inc();
-    return { sid: handshake.sid, result, env, startedAt };
+    return { sid: handshake.sid, result, env, protocol: handshake.protocol, startedAt };
   }
 
   /** Observes the connect time of an admitted connection once its first frames are written. */

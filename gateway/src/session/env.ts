@@ -1,5 +1,5 @@
-import type { RequestEnv } from '../channels/controller';
-import type { Handshake } from '../server/handshake';
+import type { RequestEnv } from '../core/controller';
+import type { Handshake } from '../core/handshake';
 
 /**
  * The env every RPC call of a session carries: the request URL and the headers named by --headers, plus

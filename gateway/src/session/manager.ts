@@ -1,13 +1,14 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { RemoteCommand } from '../../../shared/src/publication';
-import type { Disconnector } from '../channels/controller';
+import type { Admission } from '../core/admission';
+import type { Disconnector } from '../core/controller';
 import type { DisconnectMode } from '../config/config';
-import type { Hub } from '../hub/hub';
 import type { RpcAvoided } from '../metrics/rpc-avoided';
 import { Close, disconnectFrame, type CloseSpec, type DisconnectReason } from '../protocol/frames';
-import type { Connection } from './connection';
-import type { Admission, Connector } from './connector';
+import type { Connection } from '../core/connection';
+import type { StreamRouter } from '../core/streams';
+import type { ConnectTiming } from './connector';
 import type { Keepalive } from './keepalive';
 import type { SessionRegistry } from './registry';
 import { Session } from './session';
@@ -26,8 +27,8 @@ export class SessionManager {
 
   constructor(
     private readonly registry: SessionRegistry,
-    private readonly hub: Hub,
-    private readonly connector: Connector,
+    private readonly router: StreamRouter,
+    private readonly timing: ConnectTiming,
     private readonly keepalive: Keepalive,
     /** Rate-limited, never rejecting. */
     private readonly disconnects: Disconnector,
@@ -58,6 +59,7 @@ export class SessionManager {
       result.identifiers,
       admission.env,
       connection,
+      admission.protocol,
       pingTopic,
       result.cstate && Object.keys(result.cstate).length > 0 ? result.cstate : null,
       result.disconnectInterest,
@@ -68,7 +70,7 @@ export class SessionManager {
       connection.subscribe(pingTopic);
     }
     connection.send(result.transmissions);
-    this.connector.admitted(admission);
+    this.timing.admitted(admission);
     return session;
   }
 
@@ -86,7 +88,7 @@ export class SessionManager {
     const subscriptions = session.subscriptions;
     if (subscriptions) {
       for (const [identifier, subscription] of subscriptions) {
-        for (const stream of subscription.streams) this.hub.unsubscribe(session.connection, stream, identifier);
+        for (const stream of subscription.streams) this.router.unsubscribe(session, stream, identifier);
       }
     }
     this.requestDisconnect(session);

@@ -1,5 +1,8 @@
-import type { RequestEnv, StateMap } from '../channels/controller';
-import type { Connection } from './connection';
+import type { RequestEnv, StateMap } from '../core/controller';
+import type { Connection } from '../core/connection';
+import type { ProtocolName } from '../core/protocol';
+import type { StreamSubscriber } from '../core/streams';
+import type { QueuedSession } from './command-queue';
 
 /** A confirmed subscription: the streams it receives and its channel state. */
 export interface Subscription {
@@ -9,9 +12,9 @@ export interface Subscription {
 
 /**
  * One authenticated connection. Kept small: maps are created on first use, nothing is copied per command.
- * Commands are handled one at a time, in arrival order (see CommandProcessor).
+ * Commands are handled one at a time, in arrival order (see CommandQueue).
  */
-export class Session {
+export class Session implements StreamSubscriber, QueuedSession {
   cstate: StateMap | null;
   subscriptions: Map<string, Subscription> | null = null;
   /** True once the Rails app has taken part, so it must hear of the disconnect (disconnect_mode=auto). */
@@ -26,6 +29,7 @@ export class Session {
     readonly identifiers: string,
     readonly env: RequestEnv,
     readonly connection: Connection,
+    readonly protocol: ProtocolName,
     readonly pingTopic: string | null,
     cstate: StateMap | null,
     rpcInterest: boolean,

@@ -1,12 +1,16 @@
 import { Metrics } from '../../../shared/src/metrics';
 import { Traffic } from '../../../gateway/src/metrics/traffic';
 import { Hub, type StreamListener } from '../../../gateway/src/hub/hub';
-import { dataFrame, frameMessage } from '../../../gateway/src/hub/frame';
-import type { Connection, TopicPublisher } from '../../../gateway/src/session/connection';
+import { dataFrame, encodePlainBroadcast, frameMessage } from '../../../gateway/src/hub/frame';
+import type { Connection, TopicPublisher } from '../../../gateway/src/core/connection';
+import type { ProtocolName } from '../../../gateway/src/core/protocol';
+import type { StreamSubscriber } from '../../../gateway/src/core/streams';
 
-/** A connection recording its topics; publishing to others goes through the recorder too. */
-class RecordingConnection implements Connection {
+/** A connection recording its topics, and its own subscriber; publishing to others goes through the recorder too. */
+class RecordingConnection implements Connection, StreamSubscriber {
   readonly topics = new Set<string>();
+  readonly connection = this;
+  readonly protocol: ProtocolName = 'actioncable-v1-json';
   constructor(private readonly published: Array<[string, string, string?]>) {}
   send(): void {}
   subscribe(topic: string): void {
@@ -40,7 +44,8 @@ function setup() {
   const connections = new Map<string, RecordingConnection>();
   const metrics = new Metrics('test_');
   const traffic = new Traffic(metrics);
-  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), traffic, metrics);
+  const encoders = { 'actioncable-v1-json': encodePlainBroadcast };
+  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), encoders, traffic, metrics);
   const connect = (sid: string) => {
     const connection = new RecordingConnection(published);
     connections.set(sid, connection);

@@ -1,5 +1,3 @@
-import { rejectFrame } from '../protocol/frames';
-
 /**
  * The seam between a session and whoever decides about its commands: the RPC server (the Rails app) or a
  * local verifier (signed streams). A rejection is a result (FAILURE); a thrown error means the
@@ -81,17 +79,4 @@ export interface DisconnectRequest {
 /** Tells the Rails app a connection has gone (anycable.RPC/Disconnect). */
 export interface Disconnector {
   disconnect(request: DisconnectRequest): Promise<void>;
-}
-
-/** A subscription refused at the edge: the client gets reject_subscription, the Rails app hears nothing. */
-export function subscriptionRejected(identifier: string): CommandResult {
-  return {
-    status: 'FAILURE',
-    disconnect: false,
-    stopStreams: false,
-    stoppedStreams: [],
-    streams: [],
-    transmissions: [rejectFrame(identifier)],
-    disconnectInterest: false,
-  };
 }
