@@ -21,6 +21,8 @@ export const ErrorCode = {
   RpcCanceled: 'CW_ERR_RPC_CANCELED',
   /** Redis answered with an error or could not be reached. */
   RedisFailed: 'CW_ERR_REDIS_FAILED',
+  /** A stream history cannot prove continuity from the requested position (unknown epoch, trimmed, or unreachable). */
+  HistoryUnavailable: 'CW_ERR_HISTORY_UNAVAILABLE',
   /** A publisher could not hand a publication over (an HTTP answer other than 201, or the transport failed). */
   BroadcastFailed: 'CW_ERR_BROADCAST_FAILED',
 } as const;
@@ -56,6 +58,13 @@ export class CommandError extends CablewayError {
 export class RpcError extends CablewayError {
   constructor(code: typeof ErrorCode.RpcFailed | typeof ErrorCode.RpcCanceled, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** A history request that the broker cannot answer without a gap: the client gets reject_history. */
+export class HistoryError extends CablewayError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.HistoryUnavailable, message, options);
   }
 }
 

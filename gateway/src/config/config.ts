@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatHelp, parseOptions } from '../../../shared/src/config/options';
+import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
 import { resolveBroadcastConfig, type BroadcastConfig } from '../../../broadcaster/src/options';
 import { gatewayOptions, type GatewayOptionValues } from './options';
@@ -18,10 +19,24 @@ export interface StreamsConfig {
   readonly pubsubSecret: string;
   readonly publicStreams: boolean;
   readonly whisper: boolean;
+  /** Whether signed `$pubsub` streams track presence (unsigned ones always do). */
+  readonly presence: boolean;
   /** `null`: Turbo::StreamsChannel goes to RPC. */
   readonly turboSecret: string | null;
   /** `null`: CableReady::Stream goes to RPC. */
   readonly cableReadySecret: string | null;
+}
+
+/** Where stream history, restorable sessions and presence live: nowhere, this node's memory, or Redis. */
+export type BrokerKind = 'none' | 'memory';
+
+export interface BrokerConfig {
+  readonly kind: BrokerKind;
+  readonly historyLimit: number;
+  readonly historyTtlSec: number;
+  /** 0: sessions are not kept. */
+  readonly sessionsTtlSec: number;
+  readonly presenceTtlSec: number;
 }
 
 export interface GatewayConfig {
@@ -49,6 +64,7 @@ export interface GatewayConfig {
   };
   readonly disconnect: { readonly mode: DisconnectMode; readonly ratePerSec: number; readonly backlog: number };
   readonly broadcast: BroadcastConfig;
+  readonly broker: BrokerConfig;
   readonly metrics: { readonly path: string | null; readonly host: string; readonly port: number; readonly prefix: string };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly shutdown: { readonly timeoutSec: number; readonly delaySec: number };
@@ -94,13 +110,32 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
     pubsubSecret: streamsSecret,
     publicStreams: v.public_streams || v.public,
     whisper: v.streams_whisper,
+    presence: v.streams_presence,
     turboSecret: turboOn && turboSecret !== '' ? turboSecret : null,
     cableReadySecret: cableReadyOn && cableReadySecret !== '' ? cableReadySecret : null,
   };
 }
 
+function resolveBroker(v: GatewayOptionValues): BrokerConfig {
+  if (v.broker === 'nats') {
+    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=nats is not supported by Cableway: use --broker=redis (or memory)');
+  }
+  if (v.broker === 'redis') {
+    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=redis is not supported by this version: use --broker=memory');
+  }
+  const kind: BrokerKind = v.broker === '' || v.broker === 'none' ? 'none' : v.broker;
+  return {
+    kind,
+    historyLimit: v.history_limit,
+    historyTtlSec: v.history_ttl,
+    sessionsTtlSec: v.sessions_ttl,
+    presenceTtlSec: v.presence_ttl,
+  };
+}
+
 export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<string>): GatewayConfig {
   const secret = secretValue(v.secret);
+  const broadcast = resolveBroadcastConfig(v, { secret, public: v.public, mainPort: v.port });
   return {
     nodeId: v.node_id || randomBytes(4).toString('hex').slice(0, 6),
     server: {
@@ -129,7 +164,8 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       ratePerSec: v.disconnect_rate,
       backlog: v.disconnect_backlog_size,
     },
-    broadcast: resolveBroadcastConfig(v, { secret, public: v.public, mainPort: v.port }),
+    broadcast,
+    broker: resolveBroker(v),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,

@@ -157,6 +157,48 @@ export const gatewayOptions = {
     category: 'Signed streams',
     help: 'Old form of --cable_ready --cable_ready_secret',
   },
+  // Reliable streams and presence
+  broker: {
+    type: 'enum',
+    choices: ['', 'none', 'memory', 'redis', 'nats'],
+    default: '',
+    category: 'Reliable streams',
+    help: 'Stream history, resumable sessions and presence: memory (one node) or redis (a cluster); empty: none',
+  },
+  history_limit: {
+    type: 'integer',
+    default: 100,
+    min: 1,
+    category: 'Reliable streams',
+    help: 'Messages kept in the history of each stream',
+  },
+  history_ttl: {
+    type: 'integer',
+    default: 300,
+    min: 1,
+    category: 'Reliable streams',
+    help: 'Seconds a stream history is kept after its last message',
+  },
+  sessions_ttl: {
+    type: 'integer',
+    default: 300,
+    min: 0,
+    category: 'Reliable streams',
+    help: 'Seconds a disconnected extended-protocol session stays restorable (0: sessions are not kept)',
+  },
+  presence_ttl: {
+    type: 'integer',
+    default: 15,
+    min: 1,
+    category: 'Reliable streams',
+    help: 'Seconds before the presence of a dropped connection expires',
+  },
+  streams_presence: {
+    type: 'boolean',
+    default: true,
+    category: 'Reliable streams',
+    help: 'Presence on signed $pubsub streams (public ones always have it)',
+  },
   // RPC
   rpc_host: {
     type: 'string',

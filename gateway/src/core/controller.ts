@@ -15,7 +15,7 @@ export interface RequestEnv {
 }
 
 /** How a connection was identified; labels the connect-time histogram. */
-export type AuthPath = 'jwt' | 'rpc' | 'noauth';
+export type AuthPath = 'jwt' | 'rpc' | 'noauth' | 'restored';
 
 export interface ConnectResult {
   readonly status: Status;

@@ -20,8 +20,9 @@ export class Runner {
   static async start(config: GatewayConfig, logger: Logger): Promise<Runner> {
     const runner = new Runner(config, logger, wireNode(config, logger));
     runner.mount();
-    const { bus, hub, manager, apps, keepalive, sweeper } = runner.node;
-    await bus.start({ deliver: (message) => hub.broadcast(message), execute: (command) => manager.execute(command) });
+    const { bus, delivery, broker, manager, apps, keepalive, sweeper } = runner.node;
+    broker?.start();
+    await bus.start({ deliver: (message) => delivery.broadcast(message), execute: (command) => manager.execute(command) });
     await apps.listenAll();
     keepalive.start();
     sweeper.start();
@@ -52,6 +53,7 @@ export class Runner {
     // Disconnect calls need the RPC channel, and broadcasts in flight need the bus: RPC drains first.
     await rpc?.shutdown(deadline);
     await bus.shutdown();
+    this.node.broker?.stop();
     this.logger.info('shutdown complete');
   }
 

@@ -22,6 +22,12 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
     const auth = broadcast.http.key === null ? 'no authorization' : 'authorization required';
     logger.info(`Accept broadcast requests at http://${server.host}:${broadcast.http.port}${broadcast.http.path} (${auth})`);
   }
+  if (config.broker.kind !== 'none') {
+    const { kind, historyLimit, historyTtlSec, sessionsTtlSec } = config.broker;
+    logger.info(
+      `Broker: ${kind} (history: ${historyLimit} messages for ${historyTtlSec}s per stream, sessions kept ${sessionsTtlSec}s)`,
+    );
+  }
   if (broadcast.redis === null) logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis');
   if (metrics.path)
     logger.info(`Prometheus metrics at http://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);

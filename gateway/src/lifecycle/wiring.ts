@@ -10,8 +10,10 @@ import type { Disconnector, RequestEnv } from '../core/controller';
 import { NoRpcController } from '../channels/no-rpc';
 import { ChannelRouter } from '../channels/router';
 import { signedStreamChannels } from '../channels/signed-streams';
-import type { GatewayConfig } from '../config/config';
-import { encodePlainBroadcast } from '../hub/frame';
+import type { Broker, MessageTarget } from '../broker/broker';
+import { MemoryBroker } from '../broker/memory';
+import type { BrokerConfig, GatewayConfig } from '../config/config';
+import { BROADCAST_ENCODERS } from '../hub/frame';
 import { Hub } from '../hub/hub';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
 import { Traffic } from '../metrics/traffic';
@@ -22,6 +24,8 @@ import type { Handshake } from '../core/handshake';
 import type { TemplatedApp } from '../server/uws';
 import { clientMessageCounters } from '../session/client-messages';
 import { CommandQueue } from '../session/command-queue';
+import { HistoryReplay } from '../session/history-replay';
+import { SessionKeeper } from '../session/keeper';
 import { CommandProcessor } from '../session/commands';
 import { Connector } from '../session/connector';
 import { requestEnvOf } from '../session/env';
@@ -42,6 +46,9 @@ export interface NodeParts {
   readonly registry: SessionRegistry;
   readonly keepalive: Keepalive;
   readonly hub: Hub;
+  readonly broker: Broker | null;
+  /** Where the bus hands messages: through the broker, when there is one, to the hub. */
+  readonly delivery: MessageTarget;
   readonly rpc: Rpc | null;
   readonly connector: Connector;
   readonly manager: SessionManager;
@@ -64,6 +71,15 @@ function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => Req
   return (handshake) => requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null);
 }
 
+function createBroker(config: BrokerConfig): Broker | null {
+  switch (config.kind) {
+    case 'none':
+      return null;
+    case 'memory':
+      return new MemoryBroker(config);
+  }
+}
+
 /** The only place where the rooms meet: builds a node's parts from its config. */
 export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const metrics = new Metrics(config.metrics.prefix);
@@ -81,8 +97,11 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   });
   const registry = new SessionRegistry();
   const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
-  const encoders = { 'actioncable-v1-json': encodePlainBroadcast };
-  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, encoders, traffic, metrics);
+  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, BROADCAST_ENCODERS, traffic, metrics);
+
+  const broker = createBroker(config.broker);
+  const delivery = broker ? broker.deliveryTo(hub) : hub;
+  const keeper = broker?.sessions ? new SessionKeeper(broker.sessions, logger.child({ component: 'sessions' })) : null;
 
   const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
   const localChannels = signedStreamChannels(config.streams, logger.child({ component: 'streams' }));
@@ -92,6 +111,7 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     rpc?.controller ?? null,
     requestEnvBuilder(config),
     avoided,
+    keeper,
     logger,
     metrics,
   );
@@ -104,11 +124,13 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     rpc?.disconnects ?? NO_DISCONNECTS,
     { mode: config.disconnect.mode, rpcEnabled: rpc !== null },
     avoided,
+    keeper,
     logger,
     metrics,
   );
   const messageCounters = clientMessageCounters(metrics);
-  const processor = new CommandProcessor(router, hub, bus, messageCounters, logger);
+  const replay = new HistoryReplay(broker?.history ?? null, hub, logger, metrics);
+  const processor = new CommandProcessor(router, hub, bus, replay, keeper, messageCounters, logger);
   const commands = new CommandQueue(processor, (session: Session) => manager.finish(session), messageCounters, logger);
   const sweeper = new SlowClientSweeper(
     () => registry.all(),
@@ -116,5 +138,21 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     (session) => manager.disconnect(session, 'too_slow', Close.normal),
     metrics,
   );
-  return { metrics, traffic, apps, main, bus, registry, keepalive, hub, rpc, connector, manager, commands, sweeper };
+  return {
+    metrics,
+    traffic,
+    apps,
+    main,
+    bus,
+    registry,
+    keepalive,
+    hub,
+    broker,
+    delivery,
+    rpc,
+    connector,
+    manager,
+    commands,
+    sweeper,
+  };
 }

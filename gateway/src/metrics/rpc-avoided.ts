@@ -7,12 +7,14 @@ export interface RpcAvoided {
   readonly subscribe: Counter.Internal;
   readonly unsubscribe: Counter.Internal;
   readonly disconnect: Counter.Internal;
+  /** A restored session: neither Connect nor the Subscribe calls of its subscriptions. */
+  readonly restore: Counter.Internal;
 }
 
 export function rpcAvoidedCounters(metrics: Metrics): RpcAvoided {
   const counter = metrics.counter(
     'rpc_avoided_total',
-    'RPC calls made unnecessary by JWT identification, signed streams and skipped Disconnects',
+    'RPC calls made unnecessary by JWT identification, signed streams, restored sessions and skipped Disconnects',
     ['op'],
   );
   return {
@@ -20,5 +22,6 @@ export function rpcAvoidedCounters(metrics: Metrics): RpcAvoided {
     subscribe: counter.labels({ op: 'subscribe' }),
     unsubscribe: counter.labels({ op: 'unsubscribe' }),
     disconnect: counter.labels({ op: 'disconnect' }),
+    restore: counter.labels({ op: 'restore' }),
   };
 }

@@ -25,6 +25,19 @@ export function rejectFrame(identifier: string): string {
   return `{"type":"reject_subscription","identifier":${JSON.stringify(identifier)}}`;
 }
 
+export function confirmHistoryFrame(identifier: string): string {
+  return `{"type":"confirm_history","identifier":${JSON.stringify(identifier)}}`;
+}
+
+export function rejectHistoryFrame(identifier: string): string {
+  return `{"type":"reject_history","identifier":${JSON.stringify(identifier)}}`;
+}
+
+/** The welcome of a restored extended-protocol session: its new sid and the identifiers it is subscribed to. */
+export function restoredWelcomeFrame(sid: string, identifiers: readonly string[]): string {
+  return `{"type":"welcome","sid":${JSON.stringify(sid)},"restored":true,"restored_ids":${JSON.stringify(identifiers)}}`;
+}
+
 export const PONG_FRAME = '{"type":"pong"}';
 
 export function pingFrame(timestamp: string): string {

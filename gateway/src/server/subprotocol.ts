@@ -1,7 +1,7 @@
 import type { ProtocolName } from '../core/protocol';
 
 /** Sub-protocols this server speaks, in its order of preference. */
-export const SUPPORTED_PROTOCOLS: readonly ProtocolName[] = ['actioncable-v1-json'];
+export const SUPPORTED_PROTOCOLS: readonly ProtocolName[] = ['actioncable-v1-json', 'actioncable-v1-ext-json'];
 
 export function offeredProtocols(header: string): string[] {
   return header

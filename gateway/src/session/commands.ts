@@ -3,10 +3,12 @@ import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
 import type { CommandContext, CommandResult, Controller } from '../core/controller';
 import type { StreamPublisher, StreamRouter } from '../core/streams';
-import { decodeCommand, type ClientCommand } from '../protocol/commands';
+import { decodeCommand, type ClientCommand, type HistoryRequest } from '../protocol/commands';
 import { Close, PONG_FRAME } from '../protocol/frames';
 import type { ClientMessageCounters } from './client-messages';
 import type { FrameHandler } from './command-queue';
+import type { HistoryReplay } from './history-replay';
+import type { SessionKeeper } from './keeper';
 import type { Session, Subscription } from './session';
 import { NO_STATE, mergeState } from './state';
 
@@ -22,6 +24,9 @@ export class CommandProcessor implements FrameHandler<Session> {
     private readonly controller: Controller,
     private readonly router: StreamRouter,
     private readonly publisher: StreamPublisher,
+    private readonly replay: HistoryReplay,
+    /** null when sessions are not kept. */
+    private readonly keeper: SessionKeeper | null,
     private readonly counters: ClientMessageCounters,
     private readonly logger: Logger,
   ) {
@@ -63,14 +68,24 @@ export class CommandProcessor implements FrameHandler<Session> {
       case 'pong':
         return;
       case 'subscribe':
-        return this.subscribe(session, command.identifier);
+        await this.subscribe(session, command.identifier, command.history);
+        return this.keeper?.commit(session);
       case 'unsubscribe':
-        return this.unsubscribe(session, command.identifier, this.requireSubscription(session, command.identifier));
+        await this.unsubscribe(session, command.identifier, this.requireSubscription(session, command.identifier));
+        return this.keeper?.commit(session);
       case 'message': {
         const subscription = this.requireSubscription(session, command.identifier);
         const result = await this.controller.perform(this.context(session, subscription), command.identifier, command.data);
-        return this.apply(session, command.identifier, subscription, result);
+        await this.apply(session, command.identifier, subscription, result);
+        return this.keeper?.commit(session);
       }
+      case 'history':
+        return this.replay.replay(
+          session,
+          command.identifier,
+          this.requireSubscription(session, command.identifier),
+          command.history,
+        );
       case 'whisper':
         return this.whisper(session, this.requireSubscription(session, command.identifier), command.data);
     }
@@ -93,7 +108,8 @@ export class CommandProcessor implements FrameHandler<Session> {
     };
   }
 
-  private async subscribe(session: Session, identifier: string): Promise<void> {
+  /** A subscribe carrying a history request starts its streams held, and answers the request once confirmed. */
+  private async subscribe(session: Session, identifier: string, history: HistoryRequest | null): Promise<void> {
     // A repeated subscribe of a confirmed identifier gets no answer at all: a reject would make the client
     // drop the subscription it already has.
     if (session.subscription(identifier)) throw new CommandError(`already subscribed to ${identifier}`);
@@ -105,7 +121,11 @@ export class CommandProcessor implements FrameHandler<Session> {
       session.connection.send(result.transmissions);
       return;
     }
-    await this.apply(session, identifier, session.addSubscription(identifier), result);
+    const subscription = session.addSubscription(identifier);
+    await this.apply(session, identifier, subscription, result, history !== null);
+    if (history && session.subscription(identifier) === subscription && !session.closed) {
+      await this.replay.replay(session, identifier, subscription, history);
+    }
   }
 
   private async unsubscribe(session: Session, identifier: string, subscription: Subscription): Promise<void> {
@@ -120,7 +140,13 @@ export class CommandProcessor implements FrameHandler<Session> {
   }
 
   /** Applies a command result in anycable-go's order: streams stopped, streams started, state, frames. */
-  private async apply(session: Session, identifier: string, subscription: Subscription, result: CommandResult): Promise<void> {
+  private async apply(
+    session: Session,
+    identifier: string,
+    subscription: Subscription,
+    result: CommandResult,
+    held = false,
+  ): Promise<void> {
     if (result.disconnectInterest) session.rpcInterest = true;
     if (result.status === 'ERROR') return this.logRejected(session, identifier, result);
     if (result.stopStreams) {
@@ -134,7 +160,7 @@ export class CommandProcessor implements FrameHandler<Session> {
     for (const stream of result.streams) {
       if (subscription.streams.has(stream) || session.closed) continue;
       subscription.streams.add(stream);
-      const listening = this.router.subscribe(session, stream, identifier);
+      const listening = this.router.subscribe(session, stream, identifier, held);
       if (listening) ready.push(listening);
     }
     if (ready.length > 0) await Promise.all(ready);

@@ -2,6 +2,7 @@ import type { Logger } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { RemoteCommand } from '../../../shared/src/publication';
 import type { Admission } from '../core/admission';
+import type { SessionSnapshot } from '../core/session-snapshot';
 import type { Disconnector } from '../core/controller';
 import type { DisconnectMode } from '../config/config';
 import type { RpcAvoided } from '../metrics/rpc-avoided';
@@ -9,6 +10,7 @@ import { Close, disconnectFrame, type CloseSpec, type DisconnectReason } from '.
 import type { Connection } from '../core/connection';
 import type { StreamRouter } from '../core/streams';
 import type { ConnectTiming } from './connector';
+import type { SessionKeeper } from './keeper';
 import type { Keepalive } from './keepalive';
 import type { SessionRegistry } from './registry';
 import { Session } from './session';
@@ -34,6 +36,8 @@ export class SessionManager {
     private readonly disconnects: Disconnector,
     private readonly policy: DisconnectPolicy,
     private readonly avoided: RpcAvoided,
+    /** null when sessions are not kept (no broker, or sessions_ttl=0). */
+    private readonly keeper: SessionKeeper | null,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
@@ -69,9 +73,29 @@ export class SessionManager {
       this.keepalive.join(pingTopic);
       connection.subscribe(pingTopic);
     }
+    if (admission.restored) this.resubscribe(session, admission.restored);
     connection.send(result.transmissions);
     this.timing.admitted(admission);
+    this.keeper?.commit(session);
     return session;
+  }
+
+  /**
+   * Gives a restored session its subscriptions back, held until the client's history request for each has
+   * been answered, so it gets what it missed before anything newer.
+   */
+  private resubscribe(session: Session, snapshot: SessionSnapshot): void {
+    const listening: Promise<void>[] = [];
+    for (const [identifier, saved] of Object.entries(snapshot.subscriptions)) {
+      const subscription = session.addSubscription(identifier);
+      subscription.istate = saved.istate;
+      for (const stream of saved.streams) {
+        subscription.streams.add(stream);
+        const ready = this.router.subscribe(session, stream, identifier, true);
+        if (ready) listening.push(ready);
+      }
+    }
+    if (listening.length > 0) session.listening = Promise.all(listening).then(() => undefined);
   }
 
   /** The socket has closed; the session ends once its command in flight, if any, is done. */
@@ -83,6 +107,7 @@ export class SessionManager {
 
   /** Releases everything a closed session held (called once its last command is done). */
   finish(session: Session): void {
+    this.keeper?.commit(session);
     this.registry.remove(session);
     if (session.pingTopic) this.keepalive.leave(session.pingTopic);
     const subscriptions = session.subscriptions;

@@ -23,6 +23,8 @@ export class Session implements StreamSubscriber, QueuedSession {
   /** Frames waiting while an earlier command is still being handled. */
   pending: string[] | null = null;
   busy = false;
+  /** Settles once the node hears every stream of a restored session; null when it does already. */
+  listening: Promise<void> | null = null;
 
   constructor(
     readonly sid: string,

@@ -29,6 +29,7 @@ const STREAMS: StreamsConfig = {
   pubsubSecret: KEY,
   publicStreams: false,
   whisper: false,
+  presence: true,
   turboSecret: KEY,
   cableReadySecret: KEY,
 };

@@ -1,5 +1,8 @@
+import { HistoryError } from '../../../shared/src/errors';
 import type { CommandResult } from '../../../gateway/src/core/controller';
+import type { StreamHistory } from '../../../gateway/src/broker/history';
 import { CommandProcessor } from '../../../gateway/src/session/commands';
+import { HistoryReplay } from '../../../gateway/src/session/history-replay';
 import {
   RecordingConnection,
   RecordingPublisher,
@@ -14,13 +17,18 @@ import {
 
 const CHAT = '{"channel":"ChatChannel","id":1}';
 
-function setup(answer: (call: { kind: string }) => CommandResult = () => success(), listening?: Promise<void>) {
+function setup(
+  answer: (call: { kind: string }) => CommandResult = () => success(),
+  listening?: Promise<void>,
+  history: StreamHistory | null = null,
+) {
   const controller = new ScriptedController(answer);
   const router = new RecordingRouter(listening);
   const publisher = new RecordingPublisher();
   const { metrics, counters: messageCounters } = counters();
   const { logger, lines } = recordingLogger();
-  const processor = new CommandProcessor(controller, router, publisher, messageCounters, logger);
+  const replay = new HistoryReplay(history, router, logger, metrics);
+  const processor = new CommandProcessor(controller, router, publisher, replay, null, messageCounters, logger);
   const connection = new RecordingConnection();
   const session = newSession(connection);
   const send = (frame: object) => processor.handle(session, JSON.stringify(frame));
@@ -135,5 +143,50 @@ describe('command application', () => {
     expect(await counterValue(metrics, 'failed_client_msg_total')).toBe(1);
     expect(await counterValue(metrics, 'client_msg_total')).toBe(2);
     expect(connection.sent).toEqual(['{"type":"pong"}']);
+  });
+
+  describe('history', () => {
+    const position = { epoch: 'e1', offset: 2 };
+    const message = (offset: number) => ({ stream: 'chat:1', data: String(offset), position: { epoch: 'e1', offset } });
+    const fromHistory = (after: StreamHistory['after']): StreamHistory => ({ after, since: async () => [message(9)] });
+
+    it('starts the streams of a subscribe carrying history held, confirms, then writes the backlog and confirm_history', async () => {
+      const history = fromHistory(async () => [message(3)]);
+      const { send, router, connection } = setup(
+        () => success({ streams: ['chat:1'], transmissions: ['confirmed'] }),
+        undefined,
+        history,
+      );
+      await send({ command: 'subscribe', identifier: CHAT, history: { streams: { 'chat:1': position } } });
+      expect(router.events).toEqual([`held +chat:1@${CHAT}`, `hold chat:1@${CHAT}`, `release chat:1@${CHAT} with 1`]);
+      expect(connection.sent).toEqual(['confirmed', `{"type":"confirm_history","identifier":${JSON.stringify(CHAT)}}`]);
+    });
+
+    it('reads what was stored since a time for streams the client has no position on', async () => {
+      const history = fromHistory(async () => []);
+      const { send, router } = setup(() => success({ streams: ['chat:1'] }), undefined, history);
+      await send({ command: 'subscribe', identifier: CHAT });
+      await send({ command: 'history', identifier: CHAT, history: { since: 1700000000 } });
+      expect(router.events.at(-1)).toBe(`release chat:1@${CHAT} with 1`);
+    });
+
+    it('answers reject_history when the history cannot continue, and resumes live delivery', async () => {
+      const history = fromHistory(async () => {
+        throw new HistoryError('unknown epoch');
+      });
+      const { send, router, connection, metrics } = setup(() => success({ streams: ['chat:1'] }), undefined, history);
+      await send({ command: 'subscribe', identifier: CHAT });
+      await send({ command: 'history', identifier: CHAT, history: { streams: { 'chat:1': position } } });
+      expect(connection.sent).toEqual([`{"type":"reject_history","identifier":${JSON.stringify(CHAT)}}`]);
+      expect(router.events.at(-1)).toBe(`release chat:1@${CHAT} with 0`);
+      expect(await counterValue(metrics, 'history_rejects_total')).toBe(1);
+    });
+
+    it('rejects every history request without a broker', async () => {
+      const { send, connection } = setup(() => success({ streams: ['chat:1'] }));
+      await send({ command: 'subscribe', identifier: CHAT });
+      await send({ command: 'history', identifier: CHAT, history: { since: 1 } });
+      expect(connection.sent).toEqual([`{"type":"reject_history","identifier":${JSON.stringify(CHAT)}}`]);
+    });
   });
 });

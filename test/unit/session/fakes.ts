@@ -31,9 +31,15 @@ export class RecordingConnection implements Connection {
 export class RecordingRouter implements StreamRouter {
   readonly events: string[] = [];
   constructor(private readonly listening?: Promise<void>) {}
-  subscribe(_subscriber: StreamSubscriber, stream: string, identifier: string): Promise<void> | undefined {
-    this.events.push(`+${stream}@${identifier}`);
+  subscribe(_subscriber: StreamSubscriber, stream: string, identifier: string, held = false): Promise<void> | undefined {
+    this.events.push(`${held ? 'held ' : ''}+${stream}@${identifier}`);
     return this.listening;
+  }
+  hold(_subscriber: StreamSubscriber, stream: string, identifier: string): void {
+    this.events.push(`hold ${stream}@${identifier}`);
+  }
+  release(_subscriber: StreamSubscriber, stream: string, identifier: string, backlog: readonly StreamMessage[]): void {
+    this.events.push(`release ${stream}@${identifier} with ${backlog.length}`);
   }
   unsubscribe(_subscriber: StreamSubscriber, stream: string, identifier: string): void {
     this.events.push(`-${stream}@${identifier}`);

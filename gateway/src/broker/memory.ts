@@ -1,0 +1,35 @@
+import type { BrokerConfig } from '../config/config';
+import type { Broker, MessageTarget } from './broker';
+import { MemoryHistory } from './memory-history';
+import { MemorySessionStore } from './memory-sessions';
+
+const SWEEP_INTERVAL_MS = 1000;
+
+/** The broker of a standalone node: history and sessions in its memory, messages positioned as they arrive. */
+export class MemoryBroker implements Broker {
+  readonly history: MemoryHistory;
+  readonly sessions: MemorySessionStore | null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(config: BrokerConfig) {
+    this.history = new MemoryHistory({ limit: config.historyLimit, ttlSec: config.historyTtlSec });
+    this.sessions = config.sessionsTtlSec > 0 ? new MemorySessionStore(config.sessionsTtlSec) : null;
+  }
+
+  deliveryTo(target: MessageTarget): MessageTarget {
+    return { broadcast: (message) => target.broadcast(this.history.record(message)) };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.history.sweep();
+      this.sessions?.sweep();
+    }, SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
