@@ -8,6 +8,14 @@ export interface DeliveryHandler {
   execute(command: RemoteCommand): void;
 }
 
+/**
+ * Gives a message its position in its stream's history before it goes to every node (the redis broker), so
+ * each publication gets one offset for the whole cluster. Rejects when the history cannot be written.
+ */
+export interface MessagePositioner {
+  position(message: StreamMessage): Promise<StreamMessage>;
+}
+
 /** The POST /_broadcast endpoint of the http adapter; the gateway mounts it on the right port. */
 export interface HttpBroadcastEndpoint {
   readonly port: number;

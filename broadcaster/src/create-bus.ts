@@ -1,10 +1,10 @@
-import { ConfigError, ErrorCode } from '../../shared/src/errors';
-import type { Logger } from '../../shared/src/logger';
+import { ConfigError, ErrorCode, errorMessage } from '../../shared/src/errors';
+import { RateLimitedLog, type Logger } from '../../shared/src/logger';
 import type { Metrics } from '../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
 import type { BroadcastAdapter, StreamFollower } from './adapters/adapter';
 import { ADAPTERS } from './adapters/registry';
-import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint } from './bus';
+import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint, MessagePositioner } from './bus';
 import { LocalDelivery } from './delivery';
 import { declareBroadcastCounters, declareBroadcastGauges, type BroadcastCounters } from './metrics';
 import type { BroadcastConfig } from './options';
@@ -22,6 +22,8 @@ export interface BusDeps {
   /** This node's name: part of its probe channels and redisx consumer name. */
   readonly nodeId: string;
   readonly tuning?: Partial<BusTuning>;
+  /** Positions what the non-fan-out inputs receive before it goes to the pub/sub (a broker's history). */
+  readonly positioner?: MessagePositioner;
 }
 
 interface BusParts {
@@ -121,6 +123,27 @@ function createPubSub(
 }
 
 /**
+ * Publishes each message once positioned. Replies come in the order requests were sent, so a stream's
+ * messages keep their order; a message that could not be positioned (Redis down) still goes out, without
+ * a position, as it would with no broker.
+ */
+function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logger: Logger): (message: StreamMessage) => void {
+  const failures = new RateLimitedLog(logger, 'warn');
+  return (message) => {
+    positioner.position(message).then(
+      (positioned) => pubsub.publish(positioned),
+      (error: unknown) => {
+        failures.log('broadcast not recorded in the stream history: delivered without a position', {
+          stream: message.stream,
+          error: errorMessage(error),
+        });
+        pubsub.publish(message);
+      },
+    );
+  };
+}
+
+/**
  * Builds the bus the gateway uses: the configured broadcast inputs, the node-to-node pub/sub and the Redis
  * connections they share. Connections are opened here; `start` waits until they can receive.
  */
@@ -135,10 +158,17 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
   });
   const delivery = new LocalDelivery(deps.logger);
   const sinkOf = (source: string, target: DeliveryHandler, countsPublications: boolean): PublicationSink =>
-    createPublicationSink({ source, target, countsPublications, counters, logger: deps.logger });
+    createPublicationSink({
+      source,
+      target,
+      countsPublications,
+      counters,
+      logger: deps.logger,
+      readsPositions: source === 'pubsub',
+    });
   const pubsub = createPubSub(config, deps, redis, tuning, delivery, sinkOf('pubsub', delivery, false));
   const relay: DeliveryHandler = {
-    deliver: (message) => pubsub.publish(message),
+    deliver: deps.positioner ? positionedPublisher(deps.positioner, pubsub, deps.logger) : (message) => pubsub.publish(message),
     execute: (command: RemoteCommand) => pubsub.publishCommand(command),
   };
   const adapters = config.adapters.map((name) => {

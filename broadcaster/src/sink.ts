@@ -21,6 +21,8 @@ export interface SinkOptions {
   readonly target: DeliveryHandler;
   /** Non-fan-out inputs count what they receive in `publications_total`. */
   readonly countsPublications: boolean;
+  /** The node-to-node pub/sub: its messages may carry a history position. */
+  readonly readsPositions?: boolean;
   readonly counters: BroadcastCounters;
   readonly logger: Logger;
 }
@@ -37,7 +39,7 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
     accept(raw) {
       let publication;
       try {
-        publication = parsePublication(raw);
+        publication = parsePublication(raw, options.readsPositions === true);
       } catch (error) {
         reject(errorMessage(error), raw);
         return;

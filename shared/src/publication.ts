@@ -54,7 +54,19 @@ function readMeta(value: unknown): PublicationMeta | undefined {
   return meta.exclude_socket || meta.broadcast_type || meta.transient ? meta : undefined;
 }
 
-function readStreamMessage(value: unknown): StreamMessage {
+function readPosition(value: unknown): StreamPosition {
+  if (
+    !isObject(value) ||
+    typeof value.epoch !== 'string' ||
+    !Number.isSafeInteger(value.offset) ||
+    (value.offset as number) < 1
+  ) {
+    throw new PublicationError('"position" needs a string epoch and a positive integer offset');
+  }
+  return { epoch: value.epoch, offset: value.offset as number };
+}
+
+function readStreamMessage(value: unknown, withPosition: boolean): StreamMessage {
   if (!isObject(value) || typeof value.stream !== 'string' || value.stream === '') {
     throw new PublicationError('a message needs a non-empty string "stream"');
   }
@@ -62,7 +74,10 @@ function readStreamMessage(value: unknown): StreamMessage {
     throw new PublicationError(`"data" of stream ${JSON.stringify(value.stream)} must be a JSON-encoded string`);
   }
   const meta = readMeta(value.meta);
-  return meta ? { stream: value.stream, data: value.data, meta } : { stream: value.stream, data: value.data };
+  const message: StreamMessage = meta
+    ? { stream: value.stream, data: value.data, meta }
+    : { stream: value.stream, data: value.data };
+  return withPosition && value.position !== undefined ? { ...message, position: readPosition(value.position) } : message;
 }
 
 function readCommand(value: JsonObject): RemoteCommand {
@@ -79,8 +94,11 @@ function readCommand(value: JsonObject): RemoteCommand {
 /**
  * Reads a publication in the anycable gem's format, in the order anycable-go tries them:
  * an object with a `stream`, an array of such objects (a batch), an object with a `command`.
+ * `withPosition`: the input is the node-to-node pub/sub, whose messages may carry their history position
+ * (from any other input a position is ignored: only the broker gives one).
  */
-export function parsePublication(raw: string): Publication {
+export function parsePublication(raw: string, withPosition = false): Publication {
+  const read = (value: unknown) => readStreamMessage(value, withPosition);
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -89,11 +107,11 @@ export function parsePublication(raw: string): Publication {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new PublicationError('a batch must not be empty');
-    return { kind: 'messages', messages: value.map(readStreamMessage) };
+    return { kind: 'messages', messages: value.map(read) };
   }
   if (isObject(value)) {
     if (typeof value.stream === 'string' && value.stream !== '') {
-      return { kind: 'messages', messages: [readStreamMessage(value)] };
+      return { kind: 'messages', messages: [read(value)] };
     }
     if (typeof value.command === 'string' && value.command !== '') {
       return { kind: 'command', command: readCommand(value) };
@@ -102,9 +120,9 @@ export function parsePublication(raw: string): Publication {
   throw new PublicationError('invalid publication format: expected {"stream","data"}, an array of them, or {"command"}');
 }
 
-/** The JSON the anycable gem publishes for one message; `meta` is left out when empty. */
+/** The JSON the anycable gem publishes for one message; `meta` (and `position`) are left out when empty. */
 export function encodeStreamMessage(message: StreamMessage): string {
-  return JSON.stringify(message.meta ? message : { stream: message.stream, data: message.data });
+  return JSON.stringify(message.meta || message.position ? message : { stream: message.stream, data: message.data });
 }
 
 export function encodeRemoteCommand(command: RemoteCommand): string {

@@ -1,4 +1,5 @@
 import type { StreamMessage } from '../../../shared/src/publication';
+import type { MessagePositioner } from '../../../broadcaster/src/bus';
 import type { StreamHistory } from './history';
 import type { SessionStore } from './sessions';
 
@@ -15,8 +16,12 @@ export interface Broker {
   readonly history: StreamHistory;
   /** null when sessions are not kept (sessions_ttl=0). */
   readonly sessions: SessionStore | null;
+  /** Positions messages before they go to every node; null when the broker positions them on delivery. */
+  readonly positioner: MessagePositioner | null;
   /** The delivery path through the broker to `target`. */
   deliveryTo(target: MessageTarget): MessageTarget;
+  /** The node stopped serving a stream. */
+  streamClosed(stream: string): void;
   /** Starts its housekeeping (expiry). */
   start(): void;
   stop(): void;

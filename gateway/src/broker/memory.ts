@@ -9,6 +9,8 @@ const SWEEP_INTERVAL_MS = 1000;
 export class MemoryBroker implements Broker {
   readonly history: MemoryHistory;
   readonly sessions: MemorySessionStore | null;
+  /** A single node positions messages as they are delivered. */
+  readonly positioner = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(config: BrokerConfig) {
@@ -19,6 +21,8 @@ export class MemoryBroker implements Broker {
   deliveryTo(target: MessageTarget): MessageTarget {
     return { broadcast: (message) => target.broadcast(this.history.record(message)) };
   }
+
+  streamClosed(): void {}
 
   start(): void {
     this.timer = setInterval(() => {

@@ -28,7 +28,7 @@ export interface StreamsConfig {
 }
 
 /** Where stream history, restorable sessions and presence live: nowhere, this node's memory, or Redis. */
-export type BrokerKind = 'none' | 'memory';
+export type BrokerKind = 'none' | 'memory' | 'redis';
 
 export interface BrokerConfig {
   readonly kind: BrokerKind;
@@ -116,14 +116,14 @@ function resolveStreams(v: GatewayOptionValues): StreamsConfig {
   };
 }
 
-function resolveBroker(v: GatewayOptionValues): BrokerConfig {
+function resolveBroker(v: GatewayOptionValues, broadcast: BroadcastConfig): BrokerConfig {
   if (v.broker === 'nats') {
     throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=nats is not supported by Cableway: use --broker=redis (or memory)');
   }
-  if (v.broker === 'redis') {
-    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=redis is not supported by this version: use --broker=memory');
-  }
   const kind: BrokerKind = v.broker === '' || v.broker === 'none' ? 'none' : v.broker;
+  if (kind === 'redis' && !broadcast.redis) {
+    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=redis needs Redis: set --redis_url');
+  }
   return {
     kind,
     historyLimit: v.history_limit,
@@ -165,7 +165,7 @@ export function resolveConfig(v: GatewayOptionValues, explicit: ReadonlySet<stri
       backlog: v.disconnect_backlog_size,
     },
     broadcast,
-    broker: resolveBroker(v),
+    broker: resolveBroker(v, broadcast),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,

@@ -12,7 +12,8 @@ import { ChannelRouter } from '../channels/router';
 import { signedStreamChannels } from '../channels/signed-streams';
 import type { Broker, MessageTarget } from '../broker/broker';
 import { MemoryBroker } from '../broker/memory';
-import type { BrokerConfig, GatewayConfig } from '../config/config';
+import { RedisBroker } from '../broker/redis';
+import type { GatewayConfig } from '../config/config';
 import { BROADCAST_ENCODERS } from '../hub/frame';
 import { Hub } from '../hub/hub';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
@@ -71,12 +72,14 @@ function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => Req
   return (handshake) => requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null);
 }
 
-function createBroker(config: BrokerConfig): Broker | null {
-  switch (config.kind) {
+function createBroker(config: GatewayConfig, logger: Logger, metrics: Metrics): Broker | null {
+  switch (config.broker.kind) {
     case 'none':
       return null;
     case 'memory':
-      return new MemoryBroker(config);
+      return new MemoryBroker(config.broker);
+    case 'redis':
+      return new RedisBroker(config.broker, config.broadcast.redis!, logger.child({ component: 'broker' }), metrics);
   }
 }
 
@@ -90,16 +93,26 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const main = apps.appFor(config.server.host, config.server.port);
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
+  const broker = createBroker(config, logger, metrics);
   const bus = createBroadcastBus(config.broadcast, {
     logger: logger.child({ component: 'broadcast' }),
     metrics,
     nodeId: config.nodeId,
+    ...(broker?.positioner ? { positioner: broker.positioner } : {}),
   });
   const registry = new SessionRegistry();
   const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
-  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, BROADCAST_ENCODERS, traffic, metrics);
+  const listener = broker
+    ? {
+        subscribe: (stream: string) => bus.subscribe(stream),
+        unsubscribe: (stream: string) => {
+          bus.unsubscribe(stream);
+          broker.streamClosed(stream);
+        },
+      }
+    : bus;
+  const hub = new Hub(publisher, listener, (sid) => registry.find(sid)?.connection, BROADCAST_ENCODERS, traffic, metrics);
 
-  const broker = createBroker(config.broker);
   const delivery = broker ? broker.deliveryTo(hub) : hub;
   const keeper = broker?.sessions ? new SessionKeeper(broker.sessions, logger.child({ component: 'sessions' })) : null;
 
