@@ -13,6 +13,7 @@ import type { PubSub } from './pubsub/pubsub';
 import { RedisPubSub } from './pubsub/redis';
 import { RedisConnections } from './redis/connections';
 import type { RedisContext } from './redis/context';
+import { FanoutLease } from './fanout-lease';
 import { createPublicationSink, type PublicationSink } from './sink';
 import { DEFAULT_TUNING, type BusTuning } from './tuning';
 
@@ -34,6 +35,7 @@ interface BusParts {
   readonly adapters: readonly BroadcastAdapter[];
   readonly redis: RedisContext | null;
   readonly served: Set<string>;
+  readonly fanoutLease: FanoutLease | null;
 }
 
 class Bus implements BroadcastBus {
@@ -50,6 +52,7 @@ class Bus implements BroadcastBus {
     delivery.attach(handler);
     // The pub/sub first: what the inputs hand on must have somewhere to go.
     await pubsub.start();
+    await this.parts.fanoutLease?.start();
     await Promise.all(adapters.map((adapter) => adapter.start()));
     for (const adapter of adapters) logger.info('broadcast adapter', adapter.summary);
     logger.info('node-to-node pub/sub', pubsub.summary);
@@ -81,6 +84,7 @@ class Bus implements BroadcastBus {
     const { adapters, pubsub, redis } = this.parts;
     // Inputs stop first, then the pub/sub they hand on to, so nothing accepted is dropped in between.
     await Promise.all(adapters.map((adapter) => adapter.shutdown()));
+    await this.parts.fanoutLease?.shutdown();
     await pubsub.shutdown();
     if (redis) await redis.connections.close(redis.commands, true);
   }
@@ -171,16 +175,28 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
     deliver: deps.positioner ? positionedPublisher(deps.positioner, pubsub, deps.logger) : (message) => pubsub.publish(message),
     execute: (command: RemoteCommand) => pubsub.publishCommand(command),
   };
+  const fanoutLease =
+    deps.positioner && redis && config.adapters.some((name) => ADAPTERS[name].hearsEveryStream)
+      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger)
+      : null;
+  // With a positioner, what every node hears in full is positioned and relayed by the lease holder alone.
+  const leaderRelay: DeliveryHandler | null = fanoutLease && {
+    deliver: (message) => {
+      if (fanoutLease.held) relay.deliver(message);
+    },
+    execute: (command) => delivery.execute(command),
+  };
   const adapters = config.adapters.map((name) => {
     const kind = ADAPTERS[name];
+    const target = !kind.fanout ? relay : kind.hearsEveryStream && leaderRelay ? leaderRelay : delivery;
     return kind.create({
       config,
-      sink: sinkOf(name, kind.fanout ? delivery : relay, !kind.fanout),
+      sink: sinkOf(name, target, !kind.fanout),
       redis,
       nodeId: deps.nodeId,
       tuning,
       logger: deps.logger.child({ adapter: name }),
     });
   });
-  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, redis, served });
+  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, redis, served, fanoutLease });
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
         redis_url: redis.url,
         node_id: `rs${index}`,
         broker: 'redis',
-        broadcast_adapter: 'http,redisx',
+        broadcast_adapter: 'http,redisx,redis',
         rpc_host: rpc.address,
         public_streams: true,
         broadcast_key: 'k',
@@ -58,10 +58,13 @@ describe('the redis broker', () => {
   it('gives each publication one offset for the whole cluster, whichever node and adapter it entered by', async () => {
     const clients = await Promise.all(nodes.map((node) => extClient(node, 'shared')));
     const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
+    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
     try {
       for (let n = 1; n <= 12; n += 1) {
-        if (n % 2 === 0) await redisx.broadcast('shared', JSON.stringify({ n }));
-        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'shared', data: JSON.stringify({ n }) }, 'k');
+        const data = JSON.stringify({ n });
+        if (n % 3 === 0) await redisx.broadcast('shared', data);
+        else if (n % 3 === 1) await fanout.broadcast('shared', data);
+        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'shared', data }, 'k');
       }
       for (const client of clients) await waitFor(() => dataFrames(client).length === 12, 'twelve messages', 15_000);
       const seen = clients.map((client) =>
@@ -74,6 +77,7 @@ describe('the redis broker', () => {
       expect(writes.reduce((sum, count) => sum + count, 0)).toBe(12);
     } finally {
       await redisx.close();
+      await fanout.close();
       for (const client of clients) client.close();
     }
   });
@@ -90,6 +94,7 @@ describe('the redis broker', () => {
     const received: unknown[] = [];
     channel.on('message', (message: unknown) => received.push(message));
     const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
+    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
     try {
       await channel.ensureSubscribed();
       await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'chat_travel', data: '{"n":0}' }, 'k');
@@ -99,8 +104,10 @@ describe('the redis broker', () => {
       balancer.target(nodes[1]!.port);
       balancer.cut();
       for (let n = 1; n <= 9; n += 1) {
-        if (n % 3 === 0) await redisx.broadcast('chat_travel', JSON.stringify({ n }));
-        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'chat_travel', data: JSON.stringify({ n }) }, 'k');
+        const data = JSON.stringify({ n });
+        if (n % 3 === 0) await redisx.broadcast('chat_travel', data);
+        else if (n % 3 === 1) await fanout.broadcast('chat_travel', data);
+        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'chat_travel', data }, 'k');
       }
       await waitFor(() => connects.length === 2, 'the client to reconnect', 20_000);
       expect(connects[1]!.restored).toBe(true);
@@ -114,6 +121,7 @@ describe('the redis broker', () => {
     } finally {
       cable.disconnect();
       await redisx.close();
+      await fanout.close();
       await balancer.close();
     }
   });
