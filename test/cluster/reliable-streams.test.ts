@@ -33,6 +33,7 @@ beforeAll(async () => {
         public_streams: true,
         broadcast_key: 'k',
         metrics_http: '/metrics',
+        presence_ttl: 2,
       }),
     ),
   );
@@ -95,19 +96,23 @@ describe('the redis broker', () => {
     channel.on('message', (message: unknown) => received.push(message));
     const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
     const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+    let watcher!: RawClient;
     try {
       await channel.ensureSubscribed();
       await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'chat_travel', data: '{"n":0}' }, 'k');
       await waitFor(() => received.length === 1, 'the first message');
+      watcher = await extClient(nodes[2]!, 'chat_travel');
       const calls = { ...rpc.calls };
 
       balancer.target(nodes[1]!.port);
       balancer.cut();
+      // Each publication is seen delivered before the next goes out, so the cluster's order is the order sent.
       for (let n = 1; n <= 9; n += 1) {
         const data = JSON.stringify({ n });
         if (n % 3 === 0) await redisx.broadcast('chat_travel', data);
         else if (n % 3 === 1) await fanout.broadcast('chat_travel', data);
         else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'chat_travel', data }, 'k');
+        await waitFor(() => dataFrames(watcher).length === n, `publication ${n} to be delivered`);
       }
       await waitFor(() => connects.length === 2, 'the client to reconnect', 20_000);
       expect(connects[1]!.restored).toBe(true);
@@ -120,6 +125,7 @@ describe('the redis broker', () => {
       expect(await metricValue(nodes[1]!.httpUrl, 'cableway_rpc_avoided_total', '{op="restore"}')).toBe(1);
     } finally {
       cable.disconnect();
+      watcher?.close();
       await redisx.close();
       await fanout.close();
       await balancer.close();
@@ -210,5 +216,61 @@ describe('the redis broker', () => {
     for (const node of nodes) expect((await fetch(`${node.httpUrl}/health`)).status).toBe(200);
     second.close();
     client.close();
+  });
+});
+
+describe('presence across nodes', () => {
+  const LOBBY = PUBSUB('lobby');
+
+  async function presentRaw(node: GatewayProcess, id: string, info: unknown): Promise<RawClient> {
+    const client = await extClient(node, 'lobby');
+    client.send({ command: 'join', identifier: LOBBY, presence: { id, info } });
+    return client;
+  }
+
+  const presenceEvents = (client: RawClient) =>
+    client.messages().filter((frame) => frame.type === 'presence' && (frame.message as { type: string }).type !== 'info');
+
+  it('announces joins and leaves once per presence id, answers the full member set, and lets dropped members lapse', async () => {
+    const watcher = await extClient(nodes[2]!, 'lobby');
+    const cable = anycableCable(nodes[1]!.url, {
+      protocol: 'actioncable-v1-ext-json',
+      websocketOptions: { headers: { cookie: 'username=bob' } },
+    });
+    const channel = cable.streamFrom('lobby');
+    try {
+      const alice = await presentRaw(nodes[0]!, 'alice', { name: 'Alice' });
+      await watcher.next((frame) => frame.type === 'presence', 'the join of alice');
+      await channel.ensureSubscribed();
+      await channel.presence.join('bob', { name: 'Bob' });
+      const aliceAgain = await presentRaw(nodes[2]!, 'alice', { name: 'Alice' });
+      await waitFor(async () => Object.keys((await channel.presence.info()) ?? {}).length === 2, 'two members');
+      expect(await channel.presence.info()).toEqual({ alice: { name: 'Alice' }, bob: { name: 'Bob' } });
+
+      aliceAgain.send({ command: 'presence', identifier: LOBBY });
+      const info = await aliceAgain.next(
+        (frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'info',
+      );
+      expect((info.message as { total: number }).total).toBe(2);
+
+      await channel.presence.leave();
+      await waitFor(() => presenceEvents(watcher).length === 3, 'the leave of bob');
+      expect(presenceEvents(watcher).map((frame) => frame.message)).toEqual([
+        { type: 'join', info: { name: 'Alice' }, id: 'alice' },
+        { type: 'join', info: { name: 'Bob' }, id: 'bob' },
+        { type: 'leave', id: 'bob' },
+      ]);
+
+      // One of alice's two connections drops: she is still there; once the other drops too, she leaves after the TTL.
+      alice.ws.terminate();
+      aliceAgain.ws.terminate();
+      await waitFor(() => presenceEvents(watcher).length === 4, 'alice to lapse', 15_000);
+      expect(presenceEvents(watcher)[3]!.message).toEqual({ type: 'leave', id: 'alice' });
+      const raw = presenceEvents(watcher).map((frame) => frame.identifier);
+      expect(new Set(raw)).toEqual(new Set([LOBBY]));
+    } finally {
+      cable.disconnect();
+      watcher.close();
+    }
   });
 });

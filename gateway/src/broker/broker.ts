@@ -1,6 +1,7 @@
 import type { StreamMessage } from '../../../shared/src/publication';
 import type { MessagePositioner } from '../../../broadcaster/src/bus';
 import type { StreamHistory } from './history';
+import type { PresenceStore } from './presence';
 import type { SessionStore } from './sessions';
 
 /** Where the node hands the messages it must deliver to its subscribers (the hub). */
@@ -16,6 +17,7 @@ export interface Broker {
   readonly history: StreamHistory;
   /** null when sessions are not kept (sessions_ttl=0). */
   readonly sessions: SessionStore | null;
+  readonly presence: PresenceStore;
   /** Positions messages before they go to every node; null when the broker positions them on delivery. */
   readonly positioner: MessagePositioner | null;
   /** The delivery path through the broker to `target`. */

@@ -1,6 +1,7 @@
 import type { BrokerConfig } from '../config/config';
 import type { Broker, MessageTarget } from './broker';
 import { MemoryHistory } from './memory-history';
+import { MemoryPresenceStore } from './memory-presence';
 import { MemorySessionStore } from './memory-sessions';
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -9,6 +10,7 @@ const SWEEP_INTERVAL_MS = 1000;
 export class MemoryBroker implements Broker {
   readonly history: MemoryHistory;
   readonly sessions: MemorySessionStore | null;
+  readonly presence: MemoryPresenceStore;
   /** A single node positions messages as they are delivered. */
   readonly positioner = null;
   private timer: NodeJS.Timeout | null = null;
@@ -16,6 +18,7 @@ export class MemoryBroker implements Broker {
   constructor(config: BrokerConfig) {
     this.history = new MemoryHistory({ limit: config.historyLimit, ttlSec: config.historyTtlSec });
     this.sessions = config.sessionsTtlSec > 0 ? new MemorySessionStore(config.sessionsTtlSec) : null;
+    this.presence = new MemoryPresenceStore(config.presenceTtlSec);
   }
 
   deliveryTo(target: MessageTarget): MessageTarget {

@@ -8,6 +8,7 @@ import type { BrokerConfig } from '../config/config';
 import type { Broker, MessageTarget } from './broker';
 import { GapRepair } from './gap-repair';
 import { RedisHistory } from './redis-history';
+import { RedisPresenceStore } from './redis-presence';
 import { RedisSessionStore } from './redis-sessions';
 
 /**
@@ -18,6 +19,7 @@ import { RedisSessionStore } from './redis-sessions';
 export class RedisBroker implements Broker, MessagePositioner {
   readonly history: RedisHistory;
   readonly sessions: RedisSessionStore | null;
+  readonly presence: RedisPresenceStore;
   readonly positioner = this;
   private readonly redis: RedisConnection;
   private readonly repairs: GapRepair[] = [];
@@ -32,6 +34,7 @@ export class RedisBroker implements Broker, MessagePositioner {
     this.redis = createRedisConnection(redis, 'commands', logger.child({ link: 'broker' }));
     this.history = new RedisHistory(this.redis, { limit: config.historyLimit, ttlSec: config.historyTtlSec });
     this.sessions = config.sessionsTtlSec > 0 ? new RedisSessionStore(this.redis, config.sessionsTtlSec) : null;
+    this.presence = new RedisPresenceStore(this.redis, config.presenceTtlSec);
     this.historyWrites = metrics.counter('history_writes_total', 'Messages written to a stream history');
   }
 

@@ -30,6 +30,14 @@ export interface ConnectResult {
   readonly disconnectInterest: boolean;
 }
 
+/** A presence change the Rails app asked for in a command result (anycable-rails' Presence API). */
+export interface PresenceChange {
+  readonly type: 'join' | 'leave';
+  readonly id: string;
+  /** JSON text. */
+  readonly info?: string;
+}
+
 export interface CommandResult {
   readonly status: Status;
   /** Close the connection after applying this result. */
@@ -45,6 +53,7 @@ export interface CommandResult {
   readonly cstate?: StateMap;
   readonly errorMessage?: string;
   readonly disconnectInterest: boolean;
+  readonly presence?: PresenceChange;
 }
 
 /** What a controller knows of the connection when it handles one command. */

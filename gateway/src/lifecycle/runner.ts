@@ -20,8 +20,9 @@ export class Runner {
   static async start(config: GatewayConfig, logger: Logger): Promise<Runner> {
     const runner = new Runner(config, logger, wireNode(config, logger));
     runner.mount();
-    const { bus, delivery, broker, manager, apps, keepalive, sweeper } = runner.node;
+    const { bus, delivery, broker, presence, manager, apps, keepalive, sweeper } = runner.node;
     broker?.start();
+    presence.start();
     await bus.start({ deliver: (message) => delivery.broadcast(message), execute: (command) => manager.execute(command) });
     await apps.listenAll();
     keepalive.start();
@@ -53,6 +54,7 @@ export class Runner {
     // Disconnect calls need the RPC channel, and broadcasts in flight need the bus: RPC drains first.
     await rpc?.shutdown(deadline);
     await bus.shutdown();
+    this.node.presence.stop();
     this.node.broker?.stop();
     this.logger.info('shutdown complete');
   }

@@ -27,6 +27,7 @@ import { clientMessageCounters } from '../session/client-messages';
 import { CommandQueue } from '../session/command-queue';
 import { HistoryReplay } from '../session/history-replay';
 import { SessionKeeper } from '../session/keeper';
+import { PresenceTracker } from '../session/presence';
 import { CommandProcessor } from '../session/commands';
 import { Connector } from '../session/connector';
 import { requestEnvOf } from '../session/env';
@@ -54,6 +55,7 @@ export interface NodeParts {
   readonly connector: Connector;
   readonly manager: SessionManager;
   readonly commands: CommandQueue<Session>;
+  readonly presence: PresenceTracker;
   readonly sweeper: SlowClientSweeper;
 }
 
@@ -129,6 +131,13 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     metrics,
   );
 
+  const presence = new PresenceTracker(
+    broker?.presence ?? null,
+    bus,
+    config.broker.presenceTtlSec,
+    logger.child({ component: 'presence' }),
+    metrics,
+  );
   const manager = new SessionManager(
     registry,
     hub,
@@ -138,12 +147,13 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     { mode: config.disconnect.mode, rpcEnabled: rpc !== null },
     avoided,
     keeper,
+    presence,
     logger,
     metrics,
   );
   const messageCounters = clientMessageCounters(metrics);
   const replay = new HistoryReplay(broker?.history ?? null, hub, logger, metrics);
-  const processor = new CommandProcessor(router, hub, bus, replay, keeper, messageCounters, logger);
+  const processor = new CommandProcessor(router, hub, bus, replay, presence, keeper, messageCounters, logger);
   const commands = new CommandQueue(processor, (session: Session) => manager.finish(session), messageCounters, logger);
   const sweeper = new SlowClientSweeper(
     () => registry.all(),
@@ -166,6 +176,7 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     connector,
     manager,
     commands,
+    presence,
     sweeper,
   };
 }

@@ -9,11 +9,26 @@ export interface HistoryRequest {
   readonly streams: Readonly<Record<string, StreamPosition>>;
 }
 
+/** What a client says of itself when it joins a stream's presence. */
+export interface PresenceJoin {
+  readonly id: string;
+  /** JSON text of what the client sent as `info`; absent when it sent none. */
+  readonly info?: string;
+}
+
 /** Client commands of the Action Cable protocol (and its extended version), as decoded from one text frame. */
 export type ClientCommand =
-  | { readonly command: 'subscribe'; readonly identifier: string; readonly history: HistoryRequest | null }
+  | {
+      readonly command: 'subscribe';
+      readonly identifier: string;
+      readonly history: HistoryRequest | null;
+      readonly presence: PresenceJoin | null;
+    }
   | { readonly command: 'unsubscribe'; readonly identifier: string }
   | { readonly command: 'history'; readonly identifier: string; readonly history: HistoryRequest | null }
+  | { readonly command: 'join'; readonly identifier: string; readonly presence: PresenceJoin }
+  | { readonly command: 'leave'; readonly identifier: string }
+  | { readonly command: 'presence'; readonly identifier: string }
   | { readonly command: 'message'; readonly identifier: string; readonly data: string }
   | { readonly command: 'whisper'; readonly identifier: string; readonly data: unknown }
   | { readonly command: 'ping' }
@@ -54,6 +69,15 @@ function readHistory(value: unknown): HistoryRequest | null {
   return since === 0 && Object.keys(streams).length === 0 ? null : { since, streams };
 }
 
+/** A `presence` field: `{id, info}`, the id a string or a number. */
+function readPresence(value: unknown): PresenceJoin {
+  if (!isObject(value) || (typeof value.id !== 'string' && typeof value.id !== 'number') || value.id === '') {
+    throw new CommandError('presence needs an id');
+  }
+  const info = value.info === undefined ? undefined : JSON.stringify(value.info);
+  return info === undefined ? { id: String(value.id) } : { id: String(value.id), info };
+}
+
 /** Decodes one client frame; throws CommandError for anything that is not a known, well-formed command. */
 export function decodeCommand(text: string): ClientCommand {
   let frame: unknown;
@@ -68,11 +92,21 @@ export function decodeCommand(text: string): ClientCommand {
   const fields = frame as Record<string, unknown>;
   switch (fields.command) {
     case 'subscribe':
-      return { command: 'subscribe', identifier: requireIdentifier(fields, 'subscribe'), history: readHistory(fields.history) };
+      return {
+        command: 'subscribe',
+        identifier: requireIdentifier(fields, 'subscribe'),
+        history: readHistory(fields.history),
+        presence: fields.presence === undefined || fields.presence === null ? null : readPresence(fields.presence),
+      };
     case 'unsubscribe':
       return { command: 'unsubscribe', identifier: requireIdentifier(fields, 'unsubscribe') };
     case 'history':
       return { command: 'history', identifier: requireIdentifier(fields, 'history'), history: readHistory(fields.history) };
+    case 'join':
+      return { command: 'join', identifier: requireIdentifier(fields, 'join'), presence: readPresence(fields.presence) };
+    case 'leave':
+    case 'presence':
+      return { command: fields.command, identifier: requireIdentifier(fields, fields.command) };
     case 'message': {
       const identifier = requireIdentifier(fields, 'message');
       if (typeof fields.data !== 'string') throw new CommandError('message: data must be a string');

@@ -1,14 +1,15 @@
 import { CommandError, errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import { RateLimitedLog } from '../../../shared/src/logger';
-import type { CommandContext, CommandResult, Controller } from '../core/controller';
+import type { CommandContext, CommandResult, Controller, PresenceChange } from '../core/controller';
 import type { StreamPublisher, StreamRouter } from '../core/streams';
-import { decodeCommand, type ClientCommand, type HistoryRequest } from '../protocol/commands';
+import { decodeCommand, type ClientCommand, type HistoryRequest, type PresenceJoin } from '../protocol/commands';
 import { Close, PONG_FRAME } from '../protocol/frames';
 import type { ClientMessageCounters } from './client-messages';
 import type { FrameHandler } from './command-queue';
 import type { HistoryReplay } from './history-replay';
 import type { SessionKeeper } from './keeper';
+import type { PresenceTracker } from './presence';
 import type { Session, Subscription } from './session';
 import { NO_STATE, mergeState } from './state';
 
@@ -25,6 +26,7 @@ export class CommandProcessor implements FrameHandler<Session> {
     private readonly router: StreamRouter,
     private readonly publisher: StreamPublisher,
     private readonly replay: HistoryReplay,
+    private readonly presence: PresenceTracker,
     /** null when sessions are not kept. */
     private readonly keeper: SessionKeeper | null,
     private readonly counters: ClientMessageCounters,
@@ -68,7 +70,7 @@ export class CommandProcessor implements FrameHandler<Session> {
       case 'pong':
         return;
       case 'subscribe':
-        await this.subscribe(session, command.identifier, command.history);
+        await this.subscribe(session, command.identifier, command.history, command.presence);
         return this.keeper?.commit(session);
       case 'unsubscribe':
         await this.unsubscribe(session, command.identifier, this.requireSubscription(session, command.identifier));
@@ -86,6 +88,14 @@ export class CommandProcessor implements FrameHandler<Session> {
           this.requireSubscription(session, command.identifier),
           command.history,
         );
+      case 'join': {
+        const subscription = this.requireSubscription(session, command.identifier);
+        return this.presence.join(session, subscription, command.presence.id, command.presence.info);
+      }
+      case 'leave':
+        return this.presence.leave(session, this.requireSubscription(session, command.identifier));
+      case 'presence':
+        return this.presence.info(session, command.identifier, this.requireSubscription(session, command.identifier));
       case 'whisper':
         return this.whisper(session, this.requireSubscription(session, command.identifier), command.data);
     }
@@ -108,8 +118,16 @@ export class CommandProcessor implements FrameHandler<Session> {
     };
   }
 
-  /** A subscribe carrying a history request starts its streams held, and answers the request once confirmed. */
-  private async subscribe(session: Session, identifier: string, history: HistoryRequest | null): Promise<void> {
+  /**
+   * A subscribe carrying a history request starts its streams held, and answers the request once confirmed;
+   * one carrying presence joins once confirmed.
+   */
+  private async subscribe(
+    session: Session,
+    identifier: string,
+    history: HistoryRequest | null,
+    presence: PresenceJoin | null,
+  ): Promise<void> {
     // A repeated subscribe of a confirmed identifier gets no answer at all: a reject would make the client
     // drop the subscription it already has.
     if (session.subscription(identifier)) throw new CommandError(`already subscribed to ${identifier}`);
@@ -123,15 +141,16 @@ export class CommandProcessor implements FrameHandler<Session> {
     }
     const subscription = session.addSubscription(identifier);
     await this.apply(session, identifier, subscription, result, history !== null);
-    if (history && session.subscription(identifier) === subscription && !session.closed) {
-      await this.replay.replay(session, identifier, subscription, history);
-    }
+    if (session.subscription(identifier) !== subscription || session.closed) return;
+    if (history) await this.replay.replay(session, identifier, subscription, history);
+    if (presence) await this.presence.join(session, subscription, presence.id, presence.info);
   }
 
   private async unsubscribe(session: Session, identifier: string, subscription: Subscription): Promise<void> {
     const result = await this.controller.unsubscribe(this.context(session, subscription), identifier);
     if (result.disconnectInterest) session.rpcInterest = true;
     if (result.status === 'ERROR') return this.logRejected(session, identifier, result);
+    await this.presence.unsubscribed(session, subscription);
     this.stopStreams(session, identifier, subscription);
     session.removeSubscription(identifier);
     session.cstate = mergeState(session.cstate, result.cstate);
@@ -167,7 +186,14 @@ export class CommandProcessor implements FrameHandler<Session> {
     subscription.istate = mergeState(subscription.istate, result.istate);
     session.cstate = mergeState(session.cstate, result.cstate);
     session.connection.send(result.transmissions);
+    if (result.presence) await this.applyPresence(session, subscription, result.presence);
     if (result.disconnect) this.closeAfterCommand(session);
+  }
+
+  private applyPresence(session: Session, subscription: Subscription, change: PresenceChange): Promise<void> {
+    return change.type === 'join'
+      ? this.presence.join(session, subscription, change.id, change.info)
+      : this.presence.leave(session, subscription);
   }
 
   private stopStreams(session: Session, identifier: string, subscription: Subscription): void {

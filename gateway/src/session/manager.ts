@@ -11,6 +11,7 @@ import type { Connection } from '../core/connection';
 import type { StreamRouter } from '../core/streams';
 import type { ConnectTiming } from './connector';
 import type { SessionKeeper } from './keeper';
+import type { PresenceTracker } from './presence';
 import type { Keepalive } from './keepalive';
 import type { SessionRegistry } from './registry';
 import { Session } from './session';
@@ -38,6 +39,7 @@ export class SessionManager {
     private readonly avoided: RpcAvoided,
     /** null when sessions are not kept (no broker, or sessions_ttl=0). */
     private readonly keeper: SessionKeeper | null,
+    private readonly presence: PresenceTracker,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
@@ -108,6 +110,7 @@ export class SessionManager {
   /** Releases everything a closed session held (called once its last command is done). */
   finish(session: Session): void {
     this.keeper?.commit(session);
+    this.presence.closed(session);
     this.registry.remove(session);
     if (session.pingTopic) this.keepalive.leave(session.pingTopic);
     const subscriptions = session.subscriptions;

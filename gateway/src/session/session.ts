@@ -25,6 +25,8 @@ export class Session implements StreamSubscriber, QueuedSession {
   busy = false;
   /** Settles once the node hears every stream of a restored session; null when it does already. */
   listening: Promise<void> | null = null;
+  /** Streams this session is present on. */
+  presence: Set<string> | null = null;
 
   constructor(
     readonly sid: string,

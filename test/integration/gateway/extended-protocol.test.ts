@@ -169,6 +169,23 @@ describe('the extended protocol', () => {
     cable.disconnect();
   });
 
+  it('tracks presence on a standalone node: join events and the member set', async () => {
+    const watcher = await extClient();
+    await subscribed(watcher, PUBSUB('room'));
+    const member = await extClient();
+    await subscribed(member, PUBSUB('room'));
+    member.send({ command: 'join', identifier: PUBSUB('room'), presence: { id: 'u1', info: { name: 'Ann' } } });
+    const event = await watcher.next((frame) => frame.type === 'presence', 'the join event');
+    expect(event.message).toEqual({ type: 'join', info: { name: 'Ann' }, id: 'u1' });
+    watcher.send({ command: 'presence', identifier: PUBSUB('room') });
+    const info = await watcher.next((frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'info');
+    expect(info.message).toEqual({ type: 'info', total: 1, records: [{ info: { name: 'Ann' }, id: 'u1' }] });
+    member.send({ command: 'unsubscribe', identifier: PUBSUB('room') });
+    await watcher.next((frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'leave', 'the leave');
+    watcher.close();
+    member.close();
+  });
+
   it('starts a fresh session for an unknown sid', async () => {
     const client = await rawClient(`${gateway.url}?sid=never-seen`, {
       protocols: EXTENDED_PROTOCOLS,

@@ -16,6 +16,7 @@ describe('client commands', () => {
       command: 'subscribe',
       identifier: '{"channel":"A"}',
       history: null,
+      presence: null,
     });
     expect(decodeCommand('{"command":"unsubscribe","identifier":"x"}')).toEqual({ command: 'unsubscribe', identifier: 'x' });
     expect(decodeCommand('{"command":"message","identifier":"x","data":"{}"}')).toEqual({
@@ -46,6 +47,7 @@ describe('client commands', () => {
       command: 'subscribe',
       identifier: 'x',
       history: { since: 17, streams: {} },
+      presence: null,
     });
     expect(decodeCommand('{"command":"history","identifier":"x","history":{"since":0,"streams":{}}}')).toEqual({
       command: 'history',

@@ -3,6 +3,7 @@ import type { CommandResult } from '../../../gateway/src/core/controller';
 import type { StreamHistory } from '../../../gateway/src/broker/history';
 import { CommandProcessor } from '../../../gateway/src/session/commands';
 import { HistoryReplay } from '../../../gateway/src/session/history-replay';
+import { PresenceTracker } from '../../../gateway/src/session/presence';
 import {
   RecordingConnection,
   RecordingPublisher,
@@ -28,7 +29,8 @@ function setup(
   const { metrics, counters: messageCounters } = counters();
   const { logger, lines } = recordingLogger();
   const replay = new HistoryReplay(history, router, logger, metrics);
-  const processor = new CommandProcessor(controller, router, publisher, replay, null, messageCounters, logger);
+  const presence = new PresenceTracker(null, publisher, 15, logger, metrics);
+  const processor = new CommandProcessor(controller, router, publisher, replay, presence, null, messageCounters, logger);
   const connection = new RecordingConnection();
   const session = newSession(connection);
   const send = (frame: object) => processor.handle(session, JSON.stringify(frame));
