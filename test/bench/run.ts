@@ -6,12 +6,14 @@ import { benchCluster } from './cluster';
 import { benchConnect } from './connect';
 import { benchFanout } from './fanout';
 import { benchMemory } from './memory';
+import { benchReliable } from './reliable';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
   fanout: () => benchFanout(1000, 1000, 20),
   memory: () => benchMemory(10_000),
   cluster: () => benchCluster(20_000, 100),
+  reliable: () => benchReliable(1000, 1000, 20, 20),
 };
 
 async function main(): Promise<void> {

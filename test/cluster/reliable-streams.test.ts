@@ -192,13 +192,16 @@ describe('the redis broker', () => {
       30_000,
       250,
     );
-    const first = await rawClient(nodes[2]!.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=again' } });
-    const { sid } = await first.welcome();
-    first.send({ command: 'subscribe', identifier: PUBSUB('outage') });
-    await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
-    first.ws.terminate();
+    // Each node's broker reconnects on its own schedule: a session saved before that is not kept, so each
+    // attempt is a new session, dropped, then resumed on another node.
     const second = await waitFor(
       async () => {
+        const first = await rawClient(nodes[2]!.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=again' } });
+        const { sid } = await first.welcome();
+        first.send({ command: 'subscribe', identifier: PUBSUB('outage') });
+        await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+        first.ws.terminate();
+        await first.closed;
         const candidate = await rawClient(`${nodes[0]!.url}?sid=${sid as string}`, {
           protocols: EXTENDED_PROTOCOLS,
           headers: { cookie: 'username=again' },
@@ -209,7 +212,7 @@ describe('the redis broker', () => {
         return undefined;
       },
       'a restore after recovery',
-      15_000,
+      30_000,
       250,
     );
     expect((await second.welcome()).restored_ids).toEqual([PUBSUB('outage')]);

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../../shared/src/logger';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { BrokerCounters } from '../metrics/broker';
 import type { StreamMessage, StreamPosition } from '../../../shared/src/publication';
 import type { MessageTarget } from './broker';
 import type { StreamHistory } from './history';
@@ -20,20 +20,14 @@ interface StreamOrder {
  */
 export class GapRepair implements MessageTarget {
   private readonly streams = new Map<string, StreamOrder>();
-  private readonly repairs;
-  private readonly repairFailures;
-  private readonly duplicates;
   private readonly failureLog: RateLimitedLog;
 
   constructor(
     private readonly history: StreamHistory,
     private readonly target: MessageTarget,
+    private readonly counters: BrokerCounters,
     logger: Logger,
-    metrics: Metrics,
   ) {
-    this.repairs = metrics.counter('history_gap_repairs_total', 'Gaps in node-to-node delivery filled from the history');
-    this.repairFailures = metrics.counter('history_gap_misses_total', 'Gaps in node-to-node delivery the history could not fill');
-    this.duplicates = metrics.counter('history_duplicates_dropped_total', 'Positioned messages received twice, dropped');
     this.failureLog = new RateLimitedLog(logger, 'warn');
   }
 
@@ -67,9 +61,9 @@ export class GapRepair implements MessageTarget {
       const missed = await this.history.after(stream, order.last);
       if (this.streams.get(stream) !== order) return;
       for (const message of missed) this.handOn(order, message);
-      this.repairs.inc();
+      this.counters.gapRepairs.inc();
     } catch (error) {
-      this.repairFailures.inc();
+      this.counters.gapMisses.inc();
       this.failureLog.log('a gap in stream delivery could not be filled from the history', {
         stream,
         after: order.last.offset,
@@ -86,7 +80,7 @@ export class GapRepair implements MessageTarget {
   private handOn(order: StreamOrder, message: StreamMessage): void {
     const position = message.position!;
     if (position.epoch === order.last.epoch && position.offset <= order.last.offset) {
-      this.duplicates.inc();
+      this.counters.duplicates.inc();
       return;
     }
     order.last = position;

@@ -1,4 +1,5 @@
 import type { BrokerConfig } from '../config/config';
+import type { BrokerCounters } from '../metrics/broker';
 import type { Broker, MessageTarget } from './broker';
 import { MemoryHistory } from './memory-history';
 import { MemoryPresenceStore } from './memory-presence';
@@ -15,14 +16,23 @@ export class MemoryBroker implements Broker {
   readonly positioner = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(config: BrokerConfig) {
+  constructor(
+    config: BrokerConfig,
+    private readonly counters: BrokerCounters,
+  ) {
     this.history = new MemoryHistory({ limit: config.historyLimit, ttlSec: config.historyTtlSec });
     this.sessions = config.sessionsTtlSec > 0 ? new MemorySessionStore(config.sessionsTtlSec) : null;
     this.presence = new MemoryPresenceStore(config.presenceTtlSec);
   }
 
   deliveryTo(target: MessageTarget): MessageTarget {
-    return { broadcast: (message) => target.broadcast(this.history.record(message)) };
+    return {
+      broadcast: (message) => {
+        const positioned = this.history.record(message);
+        if (positioned.position) this.counters.historyWrites.inc();
+        target.broadcast(positioned);
+      },
+    };
   }
 
   streamClosed(): void {}

@@ -1,5 +1,5 @@
 import type { Logger } from '../../../shared/src/logger';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { BrokerCounters } from '../metrics/broker';
 import type { StreamMessage } from '../../../shared/src/publication';
 import { createRedisConnection, type RedisConnection } from '../../../shared/src/redis/connect';
 import type { RedisConfig } from '../../../shared/src/redis/options';
@@ -23,29 +23,27 @@ export class RedisBroker implements Broker, MessagePositioner {
   readonly positioner = this;
   private readonly redis: RedisConnection;
   private readonly repairs: GapRepair[] = [];
-  private readonly historyWrites;
 
   constructor(
     config: BrokerConfig,
     redis: RedisConfig,
+    private readonly counters: BrokerCounters,
     private readonly logger: Logger,
-    private readonly metrics: Metrics,
   ) {
     this.redis = createRedisConnection(redis, 'commands', logger.child({ link: 'broker' }));
     this.history = new RedisHistory(this.redis, { limit: config.historyLimit, ttlSec: config.historyTtlSec });
     this.sessions = config.sessionsTtlSec > 0 ? new RedisSessionStore(this.redis, config.sessionsTtlSec) : null;
     this.presence = new RedisPresenceStore(this.redis, config.presenceTtlSec);
-    this.historyWrites = metrics.counter('history_writes_total', 'Messages written to a stream history');
   }
 
   async position(message: StreamMessage): Promise<StreamMessage> {
     const positioned = await this.history.record(message);
-    if (positioned.position) this.historyWrites.inc();
+    if (positioned.position) this.counters.historyWrites.inc();
     return positioned;
   }
 
   deliveryTo(target: MessageTarget): MessageTarget {
-    const repair = new GapRepair(this.history, target, this.logger, this.metrics);
+    const repair = new GapRepair(this.history, target, this.counters, this.logger);
     this.repairs.push(repair);
     return repair;
   }

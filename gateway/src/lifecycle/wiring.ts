@@ -16,6 +16,7 @@ import { RedisBroker } from '../broker/redis';
 import type { GatewayConfig } from '../config/config';
 import { BROADCAST_ENCODERS } from '../hub/frame';
 import { Hub } from '../hub/hub';
+import { brokerCounters, type BrokerCounters } from '../metrics/broker';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
 import { Traffic } from '../metrics/traffic';
 import { Close } from '../protocol/frames';
@@ -74,14 +75,14 @@ function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => Req
   return (handshake) => requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null);
 }
 
-function createBroker(config: GatewayConfig, logger: Logger, metrics: Metrics): Broker | null {
+function createBroker(config: GatewayConfig, logger: Logger, counters: BrokerCounters): Broker | null {
   switch (config.broker.kind) {
     case 'none':
       return null;
     case 'memory':
-      return new MemoryBroker(config.broker);
+      return new MemoryBroker(config.broker, counters);
     case 'redis':
-      return new RedisBroker(config.broker, config.broadcast.redis!, logger.child({ component: 'broker' }), metrics);
+      return new RedisBroker(config.broker, config.broadcast.redis!, counters, logger.child({ component: 'broker' }));
   }
 }
 
@@ -95,7 +96,7 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const main = apps.appFor(config.server.host, config.server.port);
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
-  const broker = createBroker(config, logger, metrics);
+  const broker = createBroker(config, logger, brokerCounters(metrics));
   const bus = createBroadcastBus(config.broadcast, {
     logger: logger.child({ component: 'broadcast' }),
     metrics,
