@@ -1,8 +1,7 @@
-import { CommandError } from '../../../shared/src/errors';
+import { CommandError, errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { StreamMessage } from '../../../shared/src/publication';
-import { errorMessage } from '../../../shared/src/errors';
 import type { StreamHistory } from '../broker/history';
 import type { StreamRouter } from '../core/streams';
 import type { HistoryRequest } from '../protocol/commands';
