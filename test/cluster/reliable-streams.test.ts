@@ -192,8 +192,11 @@ describe('the redis broker', () => {
       30_000,
       250,
     );
-    // Each node's broker reconnects on its own schedule: a session saved before that is not kept, so each
-    // attempt is a new session, dropped, then resumed on another node.
+    for (const node of nodes) {
+      await waitFor(async () => (await (await fetch(`${node.httpUrl}/health`)).text()) === 'Ok', 'health to recover', 20_000);
+    }
+    // A session saved while a broker link was still down is not kept, so each attempt is a new session,
+    // dropped, then resumed on another node.
     const second = await waitFor(
       async () => {
         const first = await rawClient(nodes[2]!.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=again' } });

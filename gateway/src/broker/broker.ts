@@ -22,8 +22,12 @@ export interface Broker {
   readonly positioner: MessagePositioner | null;
   /** The delivery path through the broker to `target`. */
   deliveryTo(target: MessageTarget): MessageTarget;
+  /** The node starts serving a stream. */
+  streamOpened(stream: string): void;
   /** The node stopped serving a stream. */
   streamClosed(stream: string): void;
+  /** False while the store it keeps its state in cannot be reached (the node's health then says so). */
+  connected(): boolean;
   /** Starts its housekeeping (expiry). */
   start(): void;
   stop(): void;

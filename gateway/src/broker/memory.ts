@@ -35,7 +35,13 @@ export class MemoryBroker implements Broker {
     };
   }
 
+  streamOpened(): void {}
+
   streamClosed(): void {}
+
+  connected(): boolean {
+    return true;
+  }
 
   start(): void {
     this.timer = setInterval(() => {

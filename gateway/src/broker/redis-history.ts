@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { HistoryError, errorMessage } from '../../../shared/src/errors';
 import type { PublicationMeta, StreamMessage, StreamPosition } from '../../../shared/src/publication';
 import type { RedisConnection } from '../../../shared/src/redis/connect';
-import { isRecordable, type StreamHistory } from './history';
+import type { PositionedHistory } from './gap-repair';
+import { isRecordable } from './history';
 import type { HistoryLimits } from './memory-history';
 import { redisKeys } from './redis-keys';
 
@@ -52,7 +53,7 @@ function storedMeta(meta: PublicationMeta | undefined): string {
  * history_limit entries and expiring history_ttl after its last message, beside its epoch and last offset.
  * Nothing here waits for a Redis that is down: calls fail at once, and the caller degrades.
  */
-export class RedisHistory implements StreamHistory {
+export class RedisHistory implements PositionedHistory {
   constructor(
     private readonly redis: RedisConnection,
     private readonly limits: HistoryLimits,
@@ -91,6 +92,12 @@ export class RedisHistory implements StreamHistory {
       throw new HistoryError(`offset ${position.offset} is older than the retained history`);
     }
     return entries.map((entry) => entry.message);
+  }
+
+  async latest(stream: string): Promise<StreamPosition | null> {
+    this.requireReady();
+    const [epoch, offset] = await this.redis.hmget(redisKeys.position(stream), 'epoch', 'offset');
+    return epoch ? { epoch, offset: Number(offset ?? 0) } : null;
   }
 
   async since(stream: string, sinceSec: number): Promise<readonly StreamMessage[]> {

@@ -48,8 +48,16 @@ export class RedisBroker implements Broker, MessagePositioner {
     return repair;
   }
 
+  streamOpened(stream: string): void {
+    for (const repair of this.repairs) repair.open(stream);
+  }
+
   streamClosed(stream: string): void {
     for (const repair of this.repairs) repair.forget(stream);
+  }
+
+  connected(): boolean {
+    return this.redis.status === 'ready';
   }
 
   start(): void {}

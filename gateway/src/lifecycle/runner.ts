@@ -61,7 +61,7 @@ export class Runner {
 
   private mount(): void {
     const { config, logger } = this;
-    const { main, apps, bus, registry, connector, keepalive, manager, commands, traffic, metrics } = this.node;
+    const { main, apps, bus, broker, registry, connector, keepalive, manager, commands, traffic, metrics } = this.node;
     const draining = () => this.draining;
     const upgrade = createUpgradeHandler(
       {
@@ -80,7 +80,8 @@ export class Runner {
     };
     const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);
     for (const path of config.server.paths) main.ws(routePattern(path), behavior);
-    mountHealth(main, config.server.healthPath, { draining, degraded: () => (bus.health().redis === 'down' ? 'redis' : null) });
+    const redisDown = () => bus.health().redis === 'down' || broker?.connected() === false;
+    mountHealth(main, config.server.healthPath, { draining, degraded: () => (redisDown() ? 'redis' : null) });
     if (bus.httpEndpoint) mountBroadcast(apps.appFor(config.server.host, bus.httpEndpoint.port), bus.httpEndpoint);
     if (config.metrics.path)
       mountMetrics(apps.appFor(config.metrics.host, config.metrics.port), config.metrics.path, metrics, logger);

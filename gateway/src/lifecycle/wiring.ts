@@ -107,7 +107,10 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const keepalive = new Keepalive(publisher, config.ping.intervalSec, config.ping.precision, traffic);
   const listener = broker
     ? {
-        subscribe: (stream: string) => bus.subscribe(stream),
+        subscribe: (stream: string) => {
+          broker.streamOpened(stream);
+          return bus.subscribe(stream);
+        },
         unsubscribe: (stream: string) => {
           bus.unsubscribe(stream);
           broker.streamClosed(stream);

@@ -3,7 +3,7 @@ import { Metrics } from '../../../shared/src/metrics';
 import { createLogger } from '../../../shared/src/logger';
 import type { StreamMessage, StreamPosition } from '../../../shared/src/publication';
 import { GapRepair } from '../../../gateway/src/broker/gap-repair';
-import type { StreamHistory } from '../../../gateway/src/broker/history';
+import type { PositionedHistory } from '../../../gateway/src/broker/gap-repair';
 import { brokerCounters } from '../../../gateway/src/metrics/broker';
 
 const at = (offset: number, epoch = 'e'): StreamMessage => ({ stream: 's', data: String(offset), position: { epoch, offset } });
@@ -12,7 +12,8 @@ const at = (offset: number, epoch = 'e'): StreamMessage => ({ stream: 's', data:
 function historyUpTo(latest: number) {
   const asked: StreamPosition[] = [];
   let answer!: () => void;
-  const history: StreamHistory = {
+  const history: PositionedHistory = {
+    latest: async () => ({ epoch: 'e', offset: latest }),
     after: (_stream, position) => {
       asked.push(position);
       return new Promise((resolve) => {
@@ -24,7 +25,7 @@ function historyUpTo(latest: number) {
   return { history, asked, answer: () => answer() };
 }
 
-function setup(history: StreamHistory) {
+function setup(history: PositionedHistory) {
   const delivered: number[] = [];
   const metrics = new Metrics('test_');
   const repair = new GapRepair(
@@ -60,6 +61,7 @@ describe('gap repair', () => {
 
   it('delivers what it has when the history cannot fill the gap', async () => {
     const { repair, delivered } = setup({
+      latest: async () => null,
       after: async () => {
         throw new HistoryError('trimmed');
       },
@@ -77,5 +79,27 @@ describe('gap repair', () => {
     repair.broadcast(at(1, 'new'));
     repair.broadcast({ stream: 's', data: 'whisper' });
     expect(delivered).toEqual([7, 1, -1]);
+  });
+
+  it('puts messages in order from the first one once it knows where a newly served stream stands', async () => {
+    const { history } = historyUpTo(3);
+    const { repair, delivered } = setup(history);
+    repair.open('s');
+    repair.broadcast(at(5));
+    repair.broadcast(at(4));
+    await settle();
+    expect(delivered).toEqual([4, 5]);
+  });
+
+  it('expects offset 1 first on a stream that had no history when the node started serving it', async () => {
+    const { history, answer } = historyUpTo(2);
+    const { repair, delivered } = setup({ ...history, latest: async () => null });
+    repair.open('s');
+    await settle();
+    repair.broadcast(at(2));
+    repair.broadcast(at(1));
+    answer();
+    await settle();
+    expect(delivered).toEqual([1, 2]);
   });
 });
