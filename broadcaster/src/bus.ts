@@ -9,11 +9,12 @@ export interface DeliveryHandler {
 }
 
 /**
- * Gives a message its position in its stream's history before it goes to every node (the redis broker), so
- * each publication gets one offset for the whole cluster. Rejects when the history cannot be written.
+ * Gives messages their position in their stream's history before they go to every node (the redis broker),
+ * so each publication gets one offset for the whole cluster. Takes a run of messages of one stream, in
+ * order; rejects when the history cannot be written.
  */
 export interface MessagePositioner {
-  position(message: StreamMessage): Promise<StreamMessage>;
+  position(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]>;
 }
 
 /** The POST /_broadcast endpoint of the http adapter; the gateway mounts it on the right port. */

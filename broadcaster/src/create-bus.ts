@@ -127,23 +127,41 @@ function createPubSub(
 }
 
 /**
- * Publishes each message once positioned. Replies come in the order requests were sent, so a stream's
- * messages keep their order; a message that could not be positioned (Redis down) still goes out, without
- * a position, as it would with no broker.
+ * Publishes messages once positioned. What one input hands over in one turn (a batch) is positioned with
+ * one call per stream, so it still reaches the nodes in one burst; replies come in the order requests were
+ * sent, so a stream's messages keep their order. Messages that could not be positioned (Redis down) still
+ * go out, without a position, as they would with no broker.
  */
 function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logger: Logger): (message: StreamMessage) => void {
   const failures = new RateLimitedLog(logger, 'warn');
+  let turn: Map<string, StreamMessage[]> | null = null;
+  const flush = (byStream: Map<string, StreamMessage[]>): void => {
+    for (const [stream, messages] of byStream) {
+      positioner.position(stream, messages).then(
+        (positioned) => {
+          for (const message of positioned) pubsub.publish(message);
+        },
+        (error: unknown) => {
+          failures.log('broadcast not recorded in the stream history: delivered without a position', {
+            stream,
+            error: errorMessage(error),
+          });
+          for (const message of messages) pubsub.publish(message);
+        },
+      );
+    }
+  };
   return (message) => {
-    positioner.position(message).then(
-      (positioned) => pubsub.publish(positioned),
-      (error: unknown) => {
-        failures.log('broadcast not recorded in the stream history: delivered without a position', {
-          stream: message.stream,
-          error: errorMessage(error),
-        });
-        pubsub.publish(message);
-      },
-    );
+    if (!turn) {
+      const collected = (turn = new Map());
+      queueMicrotask(() => {
+        turn = null;
+        flush(collected);
+      });
+    }
+    const messages = turn.get(message.stream);
+    if (messages) messages.push(message);
+    else turn.set(message.stream, [message]);
   };
 }
 

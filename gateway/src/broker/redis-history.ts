@@ -11,9 +11,11 @@ import { redisKeys } from './redis-keys';
 const POSITION_TTLS = 10;
 
 /**
- * Gives a message the next offset of its stream and appends it to the stream's history, atomically: one
- * offset per publication for the whole cluster. A history created anew (first message, or after it expired)
- * gets a new epoch, so clients can tell it from the one they knew. Entry ids are `<offset>-0`.
+ * Gives messages of one stream the next offsets of the stream and appends them to its history, atomically:
+ * one offset per publication for the whole cluster. A history created anew (first message, or after it
+ * expired) gets a new epoch, so clients can tell it from the one they knew. Entry ids are `<offset>-0`.
+ * ARGV: epoch candidate, limit, ttl, now, then data and meta of each message. Answers the epoch and the
+ * offset of the first message.
  */
 const RECORD_SCRIPT = `
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
@@ -22,11 +24,15 @@ if not epoch then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'epoch', epoch)
 end
-local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], offset .. '-0', 'd', ARGV[4], 'm', ARGV[5], 't', ARGV[6])
+local count = (#ARGV - 4) / 2
+local last = redis.call('HINCRBY', KEYS[2], 'offset', count)
+for index = 1, count do
+  local offset = last - count + index
+  redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], offset .. '-0', 'd', ARGV[3 + index * 2], 'm', ARGV[4 + index * 2], 't', ARGV[4])
+end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3] * ${POSITION_TTLS})
-return {epoch, offset}`;
+return {epoch, last - count + 1}`;
 
 type StreamEntries = Array<[string, string[]]>;
 
@@ -60,24 +66,29 @@ export class RedisHistory implements PositionedHistory {
     private readonly clock: () => number = nowSec,
   ) {}
 
-  /** Positions and stores a message; transient ones pass as they are. */
-  async record(message: StreamMessage): Promise<StreamMessage> {
-    if (!isRecordable(message)) return message;
+  /**
+   * Positions and stores messages of one stream, in order, with one script call; transient ones pass as
+   * they are, unstored.
+   */
+  async record(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]> {
+    const recordable = messages.filter(isRecordable);
+    if (recordable.length === 0) return messages;
     this.requireReady();
     const reply = (await this.redis.call(
       'EVAL',
       RECORD_SCRIPT,
       2,
-      redisKeys.history(message.stream),
-      redisKeys.position(message.stream),
+      redisKeys.history(stream),
+      redisKeys.position(stream),
       randomBytes(3).toString('hex'),
       this.limits.limit,
       this.limits.ttlSec,
-      message.data,
-      storedMeta(message.meta),
       this.clock(),
+      ...recordable.flatMap((message) => [message.data, storedMeta(message.meta)]),
     )) as [string, number];
-    return { ...message, position: { epoch: reply[0], offset: Number(reply[1]) } };
+    const epoch = reply[0];
+    let offset = Number(reply[1]);
+    return messages.map((message) => (isRecordable(message) ? { ...message, position: { epoch, offset: offset++ } } : message));
   }
 
   async after(stream: string, position: StreamPosition): Promise<readonly StreamMessage[]> {

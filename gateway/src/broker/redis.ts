@@ -36,9 +36,9 @@ export class RedisBroker implements Broker, MessagePositioner {
     this.presence = new RedisPresenceStore(this.redis, config.presenceTtlSec);
   }
 
-  async position(message: StreamMessage): Promise<StreamMessage> {
-    const positioned = await this.history.record(message);
-    if (positioned.position) this.counters.historyWrites.inc();
+  async position(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]> {
+    const positioned = await this.history.record(stream, messages);
+    for (const message of positioned) if (message.position) this.counters.historyWrites.inc();
     return positioned;
   }
 
