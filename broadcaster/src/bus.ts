@@ -8,6 +8,15 @@ export interface DeliveryHandler {
   execute(command: RemoteCommand): void;
 }
 
+/**
+ * Gives messages their position in their stream's history before they go to every node (the redis broker),
+ * so each publication gets one offset for the whole cluster. Takes a run of messages of one stream, in
+ * order; rejects when the history cannot be written.
+ */
+export interface MessagePositioner {
+  position(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]>;
+}
+
 /** The POST /_broadcast endpoint of the http adapter; the gateway mounts it on the right port. */
 export interface HttpBroadcastEndpoint {
   readonly port: number;

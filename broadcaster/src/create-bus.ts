@@ -1,9 +1,10 @@
-import type { Logger } from '../../shared/src/logger';
+import { errorMessage } from '../../shared/src/errors';
+import { RateLimitedLog, type Logger } from '../../shared/src/logger';
 import type { Metrics } from '../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
 import type { BroadcastAdapter, StreamFollower } from './adapters/adapter';
 import { ADAPTERS } from './adapters/registry';
-import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint } from './bus';
+import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint, MessagePositioner } from './bus';
 import type { BusContext } from './context';
 import { LocalDelivery } from './delivery';
 import { degradedComponents } from './health';
@@ -12,6 +13,7 @@ import type { BroadcastConfig } from './options';
 import type { PubSub } from './pubsub/pubsub';
 import { PUBSUBS } from './pubsub/registry';
 import { createPublicationSink } from './sink';
+import { FanoutLease } from './fanout-lease';
 import type { Transport } from './transport';
 import { openTransports, transportsIn } from './transports';
 import { DEFAULT_TUNING, type BusTuning } from './tuning';
@@ -22,6 +24,8 @@ export interface BusDeps {
   /** This node's name: part of its probe channels, redisx consumer name and NATS client name. */
   readonly nodeId: string;
   readonly tuning?: Partial<BusTuning>;
+  /** Positions what the non-fan-out inputs receive before it goes to the pub/sub (a broker's history). */
+  readonly positioner?: MessagePositioner;
 }
 
 interface BusParts {
@@ -32,6 +36,7 @@ interface BusParts {
   readonly adapters: readonly BroadcastAdapter[];
   readonly transports: readonly Transport[];
   readonly served: Set<string>;
+  readonly fanoutLease: FanoutLease | null;
 }
 
 class Bus implements BroadcastBus {
@@ -48,6 +53,7 @@ class Bus implements BroadcastBus {
     delivery.attach(handler);
     // The pub/sub first: what the inputs hand on must have somewhere to go.
     await pubsub.start();
+    await this.parts.fanoutLease?.start();
     await Promise.all(adapters.map((adapter) => adapter.start()));
     for (const adapter of adapters) logger.info('broadcast adapter', adapter.summary);
     logger.info('node-to-node pub/sub', pubsub.summary);
@@ -77,6 +83,7 @@ class Bus implements BroadcastBus {
     const { adapters, pubsub, transports } = this.parts;
     // Inputs stop first, then the pub/sub they hand on to, so nothing accepted is dropped in between.
     await Promise.all(adapters.map((adapter) => adapter.shutdown()));
+    await this.parts.fanoutLease?.shutdown();
     await pubsub.shutdown();
     await Promise.all(transports.map((transport) => transport.close()));
   }
@@ -89,6 +96,45 @@ class Bus implements BroadcastBus {
       pubsub_channel_prefix: config.pubsubChannelPrefix,
     });
   }
+}
+
+/**
+ * Publishes messages once positioned. What one input hands over in one turn (a batch) is positioned with
+ * one call per stream, so it still reaches the nodes in one burst; replies come in the order requests were
+ * sent, so a stream's messages keep their order. Messages that could not be positioned (Redis down) still
+ * go out, without a position, as they would with no broker.
+ */
+function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logger: Logger): (message: StreamMessage) => void {
+  const failures = new RateLimitedLog(logger, 'warn');
+  let turn: Map<string, StreamMessage[]> | null = null;
+  const flush = (byStream: Map<string, StreamMessage[]>): void => {
+    for (const [stream, messages] of byStream) {
+      positioner.position(stream, messages).then(
+        (positioned) => {
+          for (const message of positioned) pubsub.publish(message);
+        },
+        (error: unknown) => {
+          failures.log('broadcast not recorded in the stream history: delivered without a position', {
+            stream,
+            error: errorMessage(error),
+          });
+          for (const message of messages) pubsub.publish(message);
+        },
+      );
+    }
+  };
+  return (message) => {
+    if (!turn) {
+      const collected = (turn = new Map());
+      queueMicrotask(() => {
+        turn = null;
+        flush(collected);
+      });
+    }
+    const messages = turn.get(message.stream);
+    if (messages) messages.push(message);
+    else turn.set(message.stream, [message]);
+  };
 }
 
 /**
@@ -114,6 +160,7 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
       target,
       countsPublications,
       maxMessageBytes: config.maxMessageBytes,
+      readsPositions: name === 'pubsub',
       counters,
       logger: deps.logger,
     }),
@@ -126,13 +173,26 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
     delivery,
   });
   const relay: DeliveryHandler = {
-    deliver: (message) => pubsub.publish(message),
+    deliver: deps.positioner ? positionedPublisher(deps.positioner, pubsub, deps.logger) : (message) => pubsub.publish(message),
     execute: (command: RemoteCommand) => pubsub.publishCommand(command),
+  };
+  const { redis } = transports;
+  const fanoutLease =
+    deps.positioner && redis && config.adapters.some((name) => ADAPTERS[name].hearsEveryStream)
+      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger)
+      : null;
+  // With a positioner, what every node hears in full is positioned and relayed by the lease holder alone.
+  const leaderRelay: DeliveryHandler | null = fanoutLease && {
+    deliver: (message) => {
+      if (fanoutLease.held) relay.deliver(message);
+    },
+    execute: (command) => delivery.execute(command),
   };
   const adapters = config.adapters.map((name) => {
     const kind = ADAPTERS[name];
-    const part = partOf(name, kind.fanout ? delivery : relay, !kind.fanout, deps.logger.child({ adapter: name }));
+    const target = !kind.fanout ? relay : kind.hearsEveryStream && leaderRelay ? leaderRelay : delivery;
+    const part = partOf(name, target, !kind.fanout, deps.logger.child({ adapter: name }));
     return kind.create({ ...part, relayUp: () => pubsub.isUp() });
   });
-  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, transports: opened, served });
+  return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, transports: opened, served, fanoutLease });
 }

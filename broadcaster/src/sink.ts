@@ -29,6 +29,8 @@ export interface SinkOptions {
   readonly countsPublications: boolean;
   /** Messages whose data is larger are refused: no subscriber could take their frame (0: no limit). */
   readonly maxMessageBytes: number;
+  /** The node-to-node pub/sub: its messages may carry a history position. */
+  readonly readsPositions?: boolean;
   readonly counters: BroadcastCounters;
   readonly logger: Logger;
 }
@@ -57,7 +59,7 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
     accept(raw) {
       let publication;
       try {
-        publication = parsePublication(raw);
+        publication = parsePublication(raw, options.readsPositions === true);
       } catch (error) {
         reject(errorMessage(error), raw);
         return 'invalid';

@@ -25,6 +25,8 @@ export const ErrorCode = {
   RedisFailed: 'CW_ERR_REDIS_FAILED',
   /** NATS could not be reached, or refused a publication. */
   NatsFailed: 'CW_ERR_NATS_FAILED',
+  /** A stream history cannot prove continuity from the requested position (unknown epoch, trimmed, or unreachable). */
+  HistoryUnavailable: 'CW_ERR_HISTORY_UNAVAILABLE',
   /** A publisher could not hand a publication over (an HTTP answer other than 201, or the transport failed). */
   BroadcastFailed: 'CW_ERR_BROADCAST_FAILED',
 } as const;
@@ -60,6 +62,13 @@ export class CommandError extends CablewayError {
 export class RpcError extends CablewayError {
   constructor(code: typeof ErrorCode.RpcFailed | typeof ErrorCode.RpcCanceled, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** A history request that the broker cannot answer without a gap: the client gets reject_history. */
+export class HistoryError extends CablewayError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.HistoryUnavailable, message, options);
   }
 }
 

@@ -10,11 +10,19 @@ export interface PublicationMeta {
   readonly transient?: boolean;
 }
 
+/** Where a message sits in its stream's history: the history's epoch and its offset in it (from 1). */
+export interface StreamPosition {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
 /** One message for the subscribers of one stream. `data` is the JSON text Rails encoded. */
 export interface StreamMessage {
   readonly stream: string;
   readonly data: string;
   readonly meta?: PublicationMeta;
+  /** Set once a broker has recorded the message in the stream's history. */
+  readonly position?: StreamPosition;
 }
 
 /** `ActionCable.server.remote_connections.where(...).disconnect(reconnect:)` as the anycable gem sends it. */
@@ -57,7 +65,19 @@ function readMeta(value: unknown): PublicationMeta | undefined {
   return meta.exclude_socket || meta.broadcast_type || meta.transient ? meta : undefined;
 }
 
-function readStreamMessage(value: unknown): StreamMessage {
+function readPosition(value: unknown): StreamPosition {
+  if (
+    !isObject(value) ||
+    typeof value.epoch !== 'string' ||
+    !Number.isSafeInteger(value.offset) ||
+    (value.offset as number) < 1
+  ) {
+    throw new PublicationError('"position" needs a string epoch and a positive integer offset');
+  }
+  return { epoch: value.epoch, offset: value.offset as number };
+}
+
+function readStreamMessage(value: unknown, withPosition: boolean): StreamMessage {
   if (!isObject(value) || typeof value.stream !== 'string' || value.stream === '') {
     throw new PublicationError('a message needs a non-empty string "stream"');
   }
@@ -65,7 +85,10 @@ function readStreamMessage(value: unknown): StreamMessage {
     throw new PublicationError(`"data" of stream ${JSON.stringify(value.stream)} must be a JSON-encoded string`);
   }
   const meta = readMeta(value.meta);
-  return meta ? { stream: value.stream, data: value.data, meta } : { stream: value.stream, data: value.data };
+  const message: StreamMessage = meta
+    ? { stream: value.stream, data: value.data, meta }
+    : { stream: value.stream, data: value.data };
+  return withPosition && value.position !== undefined ? { ...message, position: readPosition(value.position) } : message;
 }
 
 function readCommand(value: JsonObject): RemoteCommand {
@@ -80,12 +103,12 @@ function readCommand(value: JsonObject): RemoteCommand {
 }
 
 /** A batch keeps its valid elements, in order: one bad element must not cost the others their delivery. */
-function readBatch(elements: readonly unknown[]): Publication {
+function readBatch(elements: readonly unknown[], read: (value: unknown) => StreamMessage): Publication {
   const messages: StreamMessage[] = [];
   const invalid: InvalidBatchElement[] = [];
   elements.forEach((element, index) => {
     try {
-      messages.push(readStreamMessage(element));
+      messages.push(read(element));
     } catch (error) {
       if (!(error instanceof PublicationError)) throw error;
       invalid.push({ index, reason: error.message });
@@ -98,8 +121,11 @@ function readBatch(elements: readonly unknown[]): Publication {
  * Reads a publication in the anycable gem's format, in the order anycable-go tries them:
  * an object with a `stream`, an array of such objects (a batch), an object with a `command`. Throws
  * PublicationError when nothing in it can be delivered; the invalid elements of a batch are listed instead.
+ * `withPosition`: the input is the node-to-node pub/sub, whose messages may carry their history position
+ * (from any other input a position is ignored: only the broker gives one).
  */
-export function parsePublication(raw: string): Publication {
+export function parsePublication(raw: string, withPosition = false): Publication {
+  const read = (value: unknown) => readStreamMessage(value, withPosition);
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -108,11 +134,11 @@ export function parsePublication(raw: string): Publication {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new PublicationError('a batch must not be empty');
-    return readBatch(value);
+    return readBatch(value, read);
   }
   if (isObject(value)) {
     if (typeof value.stream === 'string' && value.stream !== '') {
-      return { kind: 'messages', messages: [readStreamMessage(value)], invalid: [] };
+      return { kind: 'messages', messages: [read(value)], invalid: [] };
     }
     if (typeof value.command === 'string' && value.command !== '') {
       return { kind: 'command', command: readCommand(value) };
@@ -121,9 +147,9 @@ export function parsePublication(raw: string): Publication {
   throw new PublicationError('invalid publication format: expected {"stream","data"}, an array of them, or {"command"}');
 }
 
-/** The JSON the anycable gem publishes for one message; `meta` is left out when empty. */
+/** The JSON the anycable gem publishes for one message; `meta` (and `position`) are left out when empty. */
 export function encodeStreamMessage(message: StreamMessage): string {
-  return JSON.stringify(message.meta ? message : { stream: message.stream, data: message.data });
+  return JSON.stringify(message.meta || message.position ? message : { stream: message.stream, data: message.data });
 }
 
 export function encodeRemoteCommand(command: RemoteCommand): string {

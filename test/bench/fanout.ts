@@ -4,7 +4,7 @@ import { closeAll, connectTimed, pool, subscribe } from './load';
 import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
 
-interface FanoutResult {
+export interface FanoutResult {
   readonly deliveriesPerSec: number;
   readonly serverCpuPerDelivery: number;
   readonly latencies: number[];
@@ -34,7 +34,8 @@ function receiveAll(sockets: readonly WebSocket[], expected: number): { done: Pr
   return { done, latencies };
 }
 
-async function run(
+/** Publishes `messages` in batches and measures the fan-out to `sockets`: rate, server CPU per frame, latency. */
+export async function measureFanout(
   sockets: readonly WebSocket[],
   messages: number,
   batch: number,
@@ -64,7 +65,7 @@ export async function benchFanout(clients: number, messages: number, batch: numb
     const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
     const nodeSockets = (await pool(clients, 50, () => connectTimed(gateway.url))).map((result) => result.ws);
     await pool(clients, 50, (index) => subscribe(nodeSockets[index]!, identifier));
-    const node = await run(nodeSockets, messages, batch, gateway.pid, async (count) => {
+    const node = await measureFanout(nodeSockets, messages, batch, gateway.pid, async (count) => {
       const body = Array.from({ length: count }, () => ({
         stream: 'fanout',
         data: JSON.stringify({ sent: performance.now(), payload }),
@@ -76,7 +77,7 @@ export async function benchFanout(clients: number, messages: number, batch: numb
     const referenceSockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map(
       (r) => r.ws,
     );
-    const bare = await run(referenceSockets, messages, batch, reference.pid, async (count) => {
+    const bare = await measureFanout(referenceSockets, messages, batch, reference.pid, async (count) => {
       const frames = Array.from({ length: count }, () =>
         JSON.stringify({ identifier, message: { sent: performance.now(), payload } }),
       );
@@ -85,8 +86,8 @@ export async function benchFanout(clients: number, messages: number, batch: numb
     closeAll(referenceSockets);
 
     const rows = [
-      { server: 'Cableway', ...row(node) },
-      { server: 'bare uWS reference', ...row(bare) },
+      { server: 'Cableway', ...fanoutRow(node) },
+      { server: 'bare uWS reference', ...fanoutRow(bare) },
     ];
     printTable(`Fan-out: ${messages} broadcasts of ~130 B to ${clients} local subscribers, ${batch} per HTTP request`, rows);
   } finally {
@@ -95,7 +96,7 @@ export async function benchFanout(clients: number, messages: number, batch: numb
   }
 }
 
-function row(result: FanoutResult): Record<string, string> {
+export function fanoutRow(result: FanoutResult): Record<string, string> {
   const latency = summarize(result.latencies);
   return {
     'frames/s': Math.round(result.deliveriesPerSec).toLocaleString('en'),

@@ -6,6 +6,7 @@ import { benchCluster } from './cluster';
 import { benchConnect } from './connect';
 import { benchFanout } from './fanout';
 import { benchMemory } from './memory';
+import { benchReliable } from './reliable';
 import { benchRpcTransports } from './rpc-transports';
 
 const scenarios: Record<string, () => Promise<void>> = {
@@ -14,6 +15,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   memory: () => benchMemory(10_000),
   'rpc-transports': () => benchRpcTransports(1000, 1),
   cluster: () => benchCluster(20_000, 100),
+  reliable: () => benchReliable(1000, 1000, 20, 20),
 };
 
 async function main(): Promise<void> {

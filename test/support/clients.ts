@@ -169,3 +169,17 @@ export async function rawClient(url: string, options: RawClientOptions = {}): Pr
   await client.opened;
   return client;
 }
+
+/**
+ * Cuts an `@anycable/web` cable's TCP connection without a WebSocket close frame, as a lost network does:
+ * the server sees the socket drop (1006) and the client's own reconnect logic takes over.
+ */
+export function dropConnection(cable: import('@anycable/core').Cable): void {
+  const transport = (cable as unknown as { transport: { ws?: { _socket?: { destroy(): void } } } }).transport;
+  const socket = transport.ws?._socket;
+  if (!socket) throw new Error('the cable has no open socket to drop');
+  socket.destroy();
+}
+
+/** The frames an extended-protocol client speaks, for raw clients. */
+export const EXTENDED_PROTOCOLS = ['actioncable-v1-ext-json'];

@@ -1,16 +1,17 @@
 import { status } from '@grpc/grpc-js';
 import { signStreamName } from '../../shared/src/message-verifier';
 import { issueIdentificationToken } from '../../shared/src/tokens';
-import { rawClient, type RawClient } from './clients';
+import { EXTENDED_PROTOCOLS, rawClient, type RawClient } from './clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from './gateway';
 import { startRedisServer, type RedisServer } from './redis-server';
 import { startRpcServer, type TestRpcServer } from './rpc-server';
 import { waitFor } from './wait';
 
 /**
- * A node with Redis and a Rails-like RPC server, and a short scripted day in its life that moves every
- * panel of the dashboard: JWT and RPC connects, signed and RPC subscribes, broadcasts, bad input, an RPC
- * retry and an error, a slow client and a Redis restart.
+ * A node with Redis (its broker too) and a Rails-like RPC server, and a short scripted day in its life that
+ * moves every panel of the dashboard: JWT and RPC connects, signed and RPC subscribes, broadcasts,
+ * extended-protocol clients (history, presence, a restored session), bad input, an RPC retry and an error,
+ * a slow client and a Redis restart.
  */
 export const SECRET = 'dashboard-secret';
 const BROADCAST_KEY = 'dashboard-broadcast-key';
@@ -30,6 +31,7 @@ export async function startWorkloadNode(): Promise<WorkloadNode> {
   const rpc = await startRpcServer();
   const gateway = await startGateway({
     redis_url: redis.url,
+    broker: 'redis',
     rpc_host: rpc.address,
     metrics_http: '/metrics',
     secret: SECRET,
@@ -91,6 +93,42 @@ async function connectWithRpc(node: WorkloadNode, user: string): Promise<RawClie
   await client.welcome();
   await subscribe(client, chatIdentifier);
   return client;
+}
+
+/**
+ * Extended-protocol clients: a subscribe that asks for history, a history request the stream cannot
+ * prove (unknown epoch), a presence join, and a session dropped and restored by its sid with no RPC.
+ */
+async function extendedClients(node: WorkloadNode): Promise<RawClient> {
+  const token = await issueIdentificationToken({ user: 'ext' }, SECRET);
+  const first = await rawClient(`${node.gateway.url}?jid=${token}`, { protocols: EXTENDED_PROTOCOLS });
+  const { sid } = await first.welcome();
+  first.send({ command: 'subscribe', identifier: signedIdentifier, history: { since: 1 } });
+  await first.next((frame) => frame.type === 'confirm_subscription', 'confirm of the extended subscribe');
+  first.send({
+    command: 'history',
+    identifier: signedIdentifier,
+    history: { streams: { [SIGNED_STREAM]: { epoch: 'unknown-epoch', offset: 1 } } },
+  });
+  await first.next((frame) => frame.type === 'reject_history', 'reject_history');
+  first.send({ command: 'join', identifier: signedIdentifier, presence: { id: 'ext-user', info: { name: 'Ext' } } });
+  await first.next((frame) => frame.type === 'presence', 'the join event');
+  first.ws.terminate();
+  await first.closed;
+  const restored = await waitFor(
+    async () => {
+      const again = await rawClient(`${node.gateway.url}?jid=${token}&sid=${sid as string}`, { protocols: EXTENDED_PROTOCOLS });
+      if ((await again.welcome()).restored === true) return again;
+      again.close();
+      return undefined;
+    },
+    'the restored session',
+    10_000,
+  );
+  // Present again (a dropped socket's presence is not restored), for the broadcast rounds that follow.
+  restored.send({ command: 'join', identifier: signedIdentifier, presence: { id: 'ext-user', info: { name: 'Ext' } } });
+  await waitFor(async () => (await metricValue(node.gateway.httpUrl, 'cableway_presence_sessions_num')) === 1, 'presence');
+  return restored;
 }
 
 let rounds = 0;
@@ -173,6 +211,7 @@ export async function runWorkload(node: WorkloadNode, options: WorkloadOptions =
   const rpcClients: RawClient[] = [];
   for (let i = 0; i < 12; i += 1) jwtClients.push(await connectWithJwt(node, `jwt-${i}`));
   for (let i = 0; i < 6; i += 1) rpcClients.push(await connectWithRpc(node, `rpc-${i}`));
+  const extended = await extendedClients(node);
   const everyone = [...jwtClients, ...rpcClients];
   await broadcastRounds(node, everyone, broadcastMs);
   await badInput(node);
@@ -181,6 +220,7 @@ export async function runWorkload(node: WorkloadNode, options: WorkloadOptions =
   // Some leave: RPC sessions make Disconnect calls, JWT ones make none.
   for (const client of [...jwtClients.splice(0, 4), ...rpcClients.splice(0, 2)]) client.close();
   await redisRestart(node, options);
+  extended.close();
   const stayed = [...jwtClients, ...rpcClients];
   await broadcastRounds(node, stayed, broadcastMs);
   return {

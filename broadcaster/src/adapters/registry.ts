@@ -12,13 +12,15 @@ export interface AdapterKind {
    * which hands each publication to the node-to-node pub/sub.
    */
   readonly fanout: boolean;
+  /** A fan-out input every node hears in full (one channel for every stream), so one node can position it. */
+  readonly hearsEveryStream: boolean;
   create(context: AdapterContext): BroadcastAdapter;
 }
 
 export const ADAPTERS: Readonly<Record<AdapterName, AdapterKind>> = {
-  http: { fanout: false, create: createHttpAdapter },
-  redis: { fanout: true, create: createRedisAdapter },
-  redisx: { fanout: false, create: createRedisxAdapter },
-  actioncable: { fanout: true, create: createActionCableAdapter },
-  nats: { fanout: true, create: createNatsAdapter },
+  http: { fanout: false, hearsEveryStream: false, create: createHttpAdapter },
+  redis: { fanout: true, hearsEveryStream: true, create: createRedisAdapter },
+  redisx: { fanout: false, hearsEveryStream: false, create: createRedisxAdapter },
+  actioncable: { fanout: true, hearsEveryStream: false, create: createActionCableAdapter },
+  nats: { fanout: true, hearsEveryStream: true, create: createNatsAdapter },
 };

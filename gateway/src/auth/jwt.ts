@@ -1,8 +1,8 @@
 import type { Logger } from '../../../shared/src/logger';
-import type { ConnectResult } from '../channels/controller';
+import type { ConnectResult } from '../core/controller';
 import type { JwtConfig } from '../config/config';
 import { disconnectFrame, type DisconnectReason } from '../protocol/frames';
-import type { Handshake } from '../server/handshake';
+import type { Handshake } from '../core/handshake';
 import { welcomeFrame, type Identifier } from './identifier';
 import { JwtVerifier, type TokenRejection } from './jwt-verifier';
 import { TokenLocator, type LocatedToken } from './token-locator';

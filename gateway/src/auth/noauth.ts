@@ -1,5 +1,5 @@
-import type { ConnectResult } from '../channels/controller';
-import type { Handshake } from '../server/handshake';
+import type { ConnectResult } from '../core/controller';
+import type { Handshake } from '../core/handshake';
 import { welcomeFrame, type Identifier } from './identifier';
 
 /** `--noauth`: every connection is accepted, identified by its session id alone (`{"sid":"<sid>"}`). */

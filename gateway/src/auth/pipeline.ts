@@ -1,5 +1,5 @@
-import type { ConnectResult } from '../channels/controller';
-import type { Handshake } from '../server/handshake';
+import type { ConnectResult } from '../core/controller';
+import type { Handshake } from '../core/handshake';
 import type { Identifier } from './identifier';
 
 /**

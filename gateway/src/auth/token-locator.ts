@@ -1,4 +1,4 @@
-import type { Handshake } from '../server/handshake';
+import type { Handshake } from '../core/handshake';
 
 /** A sub-protocol a client offers only to carry its token; it is never selected. */
 const TOKEN_PROTOCOL_PREFIX = 'anycable-token.';

@@ -1,4 +1,4 @@
-import type { CommandContext, CommandResult } from './controller';
+import type { CommandContext, CommandResult } from '../core/controller';
 import type { IdentifierParams } from './identifier-params';
 
 /**

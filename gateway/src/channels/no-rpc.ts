@@ -1,5 +1,6 @@
 import { CommandError } from '../../../shared/src/errors';
-import { subscriptionRejected, type CommandResult, type Controller } from './controller';
+import type { CommandResult, Controller } from '../core/controller';
+import { subscriptionRejected } from './rejection';
 
 /** With --norpc, channels that need the Rails app are refused: subscriptions rejected, the rest errors. */
 export class NoRpcController implements Controller {

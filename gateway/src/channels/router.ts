@@ -1,5 +1,5 @@
 import type { RpcAvoided } from '../metrics/rpc-avoided';
-import type { CommandContext, CommandResult, Controller } from './controller';
+import type { CommandContext, CommandResult, Controller } from '../core/controller';
 import { identifierParams, type IdentifierParams } from './identifier-params';
 import type { LocalChannel } from './local-channel';
 

@@ -17,7 +17,7 @@ export function pubsubChannel(config: StreamsConfig, logger: Logger): LocalChann
       unsignedParam: 'stream_name',
       allowUnsigned: config.publicStreams,
       whisper: config.whisper,
-      presence: true,
+      presence: config.presence,
     },
     logger,
   );

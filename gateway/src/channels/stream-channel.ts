@@ -1,7 +1,8 @@
 import type { Logger } from '../../../shared/src/logger';
 import { MessageVerifier } from '../../../shared/src/message-verifier';
 import { confirmFrame } from '../protocol/frames';
-import { subscriptionRejected, type CommandContext, type CommandResult, type StateMap } from './controller';
+import type { CommandContext, CommandResult, StateMap } from '../core/controller';
+import { subscriptionRejected } from './rejection';
 import type { IdentifierParams } from './identifier-params';
 import type { LocalChannel } from './local-channel';
 

@@ -27,10 +27,24 @@ export interface StreamsConfig {
   readonly pubsubSecret: string;
   readonly publicStreams: boolean;
   readonly whisper: boolean;
+  /** Whether signed `$pubsub` streams track presence (unsigned ones always do). */
+  readonly presence: boolean;
   /** `null`: Turbo::StreamsChannel goes to RPC. */
   readonly turboSecret: string | null;
   /** `null`: CableReady::Stream goes to RPC. */
   readonly cableReadySecret: string | null;
+}
+
+/** Where stream history, restorable sessions and presence live: nowhere, this node's memory, or Redis. */
+export type BrokerKind = 'none' | 'memory' | 'redis';
+
+export interface BrokerConfig {
+  readonly kind: BrokerKind;
+  readonly historyLimit: number;
+  readonly historyTtlSec: number;
+  /** 0: sessions are not kept. */
+  readonly sessionsTtlSec: number;
+  readonly presenceTtlSec: number;
 }
 
 export interface GatewayConfig {
@@ -65,6 +79,7 @@ export interface GatewayConfig {
   readonly proxyCookies: readonly string[];
   readonly disconnect: { readonly mode: DisconnectMode; readonly ratePerSec: number; readonly backlog: number };
   readonly broadcast: BroadcastConfig;
+  readonly broker: BrokerConfig;
   readonly metrics: {
     readonly path: string | null;
     readonly host: string;
@@ -148,8 +163,33 @@ function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): 
     pubsubSecret: streamsSecret,
     publicStreams: v.public_streams || (publicMode?.publicStreams ?? false),
     whisper: v.streams_whisper,
+    presence: v.streams_presence,
     turboSecret: turboOn && turboSecret !== '' ? turboSecret : null,
     cableReadySecret: cableReadyOn && cableReadySecret !== '' ? cableReadySecret : null,
+  };
+}
+
+function resolveBroker(v: GatewayOptionValues, broadcast: BroadcastConfig): BrokerConfig {
+  if (v.broker === 'nats') {
+    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=nats is not supported by Cableway: use --broker=redis (or memory)');
+  }
+  const kind: BrokerKind = v.broker === '' || v.broker === 'none' ? 'none' : v.broker;
+  if (kind === 'redis' && !broadcast.redis) {
+    throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=redis needs Redis: set --redis_url');
+  }
+  // A memory history per node would give the nodes of a NATS cluster offsets of their own.
+  if (kind === 'memory' && broadcast.pubsub === 'nats') {
+    throw new ConfigError(
+      ErrorCode.ConfigBadValue,
+      '--broker with --pubsub=nats needs Redis for the history the nodes share: set --redis_url and --broker=redis',
+    );
+  }
+  return {
+    kind,
+    historyLimit: v.history_limit,
+    historyTtlSec: v.history_ttl,
+    sessionsTtlSec: v.sessions_ttl,
+    presenceTtlSec: v.presence_ttl,
   };
 }
 
@@ -161,6 +201,12 @@ export function resolveConfig(
 ): GatewayConfig {
   const secret = secretValue(v.secret);
   const publicMode = resolvePublicMode(v);
+  const broadcast = resolveBroadcastConfig(v, {
+    secret,
+    public: publicMode?.keylessBroadcasts ?? false,
+    mainPort: v.port,
+    maxPendingSize: v.ws_max_pending_size,
+  });
   return {
     nodeId: v.node_id || randomBytes(4).toString('hex').slice(0, 6),
     server: {
@@ -193,12 +239,8 @@ export function resolveConfig(
       ratePerSec: v.disconnect_rate,
       backlog: v.disconnect_backlog_size,
     },
-    broadcast: resolveBroadcastConfig(v, {
-      secret,
-      public: publicMode?.keylessBroadcasts ?? false,
-      mainPort: v.port,
-      maxPendingSize: v.ws_max_pending_size,
-    }),
+    broadcast,
+    broker: resolveBroker(v, broadcast),
     metrics: {
       path: v.metrics_http === '' ? null : v.metrics_http,
       host: v.metrics_host || v.host,

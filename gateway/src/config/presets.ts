@@ -64,6 +64,8 @@ export function applyPresets(
       case 'broker':
         if (unset('broadcast_adapter')) result.broadcast_adapter = redisEnabled ? ['http', 'redisx', 'redis'] : ['http'];
         if (unset('pubsub') && redisEnabled) result.pubsub = 'redis';
+        // anycable-go's own broker is the memory one; with Redis, Cableway's cluster-wide one takes its place.
+        if (unset('broker')) result.broker = redisEnabled ? 'redis' : 'memory';
         break;
     }
   }

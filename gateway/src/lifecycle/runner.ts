@@ -22,8 +22,10 @@ export class Runner {
   static async start(config: GatewayConfig, logger: Logger): Promise<Runner> {
     const runner = new Runner(config, logger, wireNode(config, logger));
     runner.mount();
-    const { bus, hub, manager, apps, keepalive, sweeper, nativePings } = runner.node;
-    await bus.start({ deliver: (message) => hub.broadcast(message), execute: (command) => manager.execute(command) });
+    const { bus, delivery, broker, presence, manager, apps, keepalive, sweeper, nativePings } = runner.node;
+    broker?.start();
+    presence.start();
+    await bus.start({ deliver: (message) => delivery.broadcast(message), execute: (command) => manager.execute(command) });
     await apps.listenAll();
     keepalive.start();
     sweeper.start();
@@ -54,6 +56,8 @@ export class Runner {
     // Disconnect calls need the RPC channel, and broadcasts in flight need the bus: RPC drains first.
     await rpc?.shutdown(deadline);
     await bus.shutdown();
+    this.node.presence.stop();
+    this.node.broker?.stop();
     this.logger.info('shutdown complete');
   }
 
@@ -81,7 +85,8 @@ export class Runner {
 
   private mount(): void {
     const { config, logger } = this;
-    const { main, apps, bus, registry, connector, keepalive, manager, processor, traffic, metrics, nativePings } = this.node;
+    const { main, apps, bus, broker, registry, connector, keepalive, manager, commands, traffic, metrics, nativePings } =
+      this.node;
     const draining = () => this.draining;
     const upgrade = createUpgradeHandler(
       {
@@ -99,9 +104,9 @@ export class Runner {
       receive: nativePings
         ? (session: Session, frame: string) => {
             nativePings.answered(session);
-            processor.receive(session, frame);
+            commands.receive(session, frame);
           }
-        : processor.receive.bind(processor),
+        : commands.receive.bind(commands),
       ponged: (session: Session) => nativePings?.answered(session),
       closed: manager.closed.bind(manager),
     };
@@ -113,7 +118,12 @@ export class Runner {
     // Every port answers health, so a checker that speaks only HTTP/1.0 can use a port uWS does not serve.
     const health = healthRoute(config.server.healthPath, {
       draining,
-      degraded: () => bus.health().degraded.join(', ') || null,
+      degraded: () => {
+        // The broker's own Redis connection counts as the node's Redis too.
+        const down = bus.health().degraded;
+        const all = broker?.connected() === false && !down.includes('redis') ? [...down, 'redis'] : down;
+        return all.join(', ') || null;
+      },
     });
     for (const routes of apps.allRoutes()) routes.add(health);
   }

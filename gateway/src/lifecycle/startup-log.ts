@@ -43,6 +43,12 @@ export function logStartup(config: GatewayConfig, logger: Logger): void {
   if (broadcast.redis === null && broadcast.nats === null) {
     logger.info('Running standalone: in-memory pub/sub, HTTP broadcasts, no Redis or NATS');
   }
+  if (config.broker.kind !== 'none') {
+    const { kind, historyLimit, historyTtlSec, sessionsTtlSec } = config.broker;
+    logger.info(
+      `Broker: ${kind} (history: ${historyLimit} messages for ${historyTtlSec}s per stream, sessions kept ${sessionsTtlSec}s)`,
+    );
+  }
   if (metrics.path)
     logger.info(`Prometheus metrics at ${http}://${metrics.host}:${metrics.port}${metrics.path} (prefix: ${metrics.prefix})`);
   if (config.publicMode) logger.warn(describePublicMode(config.publicMode));

@@ -6,19 +6,30 @@ import type { Identifier } from '../auth/identifier';
 import { JwtIdentifier, jwtHeaderFor } from '../auth/jwt';
 import { NoauthIdentifier } from '../auth/noauth';
 import { IdentifierPipeline } from '../auth/pipeline';
-import type { Disconnector, RequestEnv } from '../channels/controller';
+import type { Disconnector, RequestEnv } from '../core/controller';
 import { NoRpcController } from '../channels/no-rpc';
 import { ChannelRouter } from '../channels/router';
 import { signedStreamChannels } from '../channels/signed-streams';
+import type { Broker, MessageTarget } from '../broker/broker';
+import { MemoryBroker } from '../broker/memory';
+import { RedisBroker } from '../broker/redis';
 import type { GatewayConfig } from '../config/config';
+import { BROADCAST_ENCODERS } from '../hub/frame';
 import { Hub } from '../hub/hub';
+import { brokerCounters, type BrokerCounters } from '../metrics/broker';
 import { rpcAvoidedCounters } from '../metrics/rpc-avoided';
 import { Traffic } from '../metrics/traffic';
+import { decodeCommand, type ClientCommand } from '../protocol/commands';
 import { Close } from '../protocol/frames';
 import { createRpc, type Rpc } from '../rpc/rpc';
 import { Apps } from '../server/apps';
-import type { Handshake } from '../server/handshake';
+import type { Handshake } from '../core/handshake';
 import type { TemplatedApp } from '../server/uws';
+import { clientMessageCounters } from '../session/client-messages';
+import { CommandQueue } from '../session/command-queue';
+import { HistoryReplay } from '../session/history-replay';
+import { SessionKeeper } from '../session/keeper';
+import { PresenceTracker } from '../session/presence';
 import { CommandProcessor } from '../session/commands';
 import { Connector } from '../session/connector';
 import { requestEnvOf } from '../session/env';
@@ -26,6 +37,7 @@ import { Keepalive } from '../session/keepalive';
 import { NativePings } from '../session/native-pings';
 import { SessionManager } from '../session/manager';
 import { SessionRegistry } from '../session/registry';
+import type { Session } from '../session/session';
 import { SlowClientSweeper } from '../session/slow-clients';
 
 /** Every part of a node, built and connected, nothing started. */
@@ -39,10 +51,14 @@ export interface NodeParts {
   readonly registry: SessionRegistry;
   readonly keepalive: Keepalive;
   readonly hub: Hub;
+  readonly broker: Broker | null;
+  /** Where the bus hands messages: through the broker, when there is one, to the hub. */
+  readonly delivery: MessageTarget;
   readonly rpc: Rpc | null;
   readonly connector: Connector;
   readonly manager: SessionManager;
-  readonly processor: CommandProcessor;
+  readonly commands: CommandQueue<Session, ClientCommand>;
+  readonly presence: PresenceTracker;
   readonly sweeper: SlowClientSweeper;
   readonly nativePings: NativePings | null;
 }
@@ -63,6 +79,17 @@ function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => Req
     requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null, config.proxyCookies);
 }
 
+function createBroker(config: GatewayConfig, logger: Logger, counters: BrokerCounters): Broker | null {
+  switch (config.broker.kind) {
+    case 'none':
+      return null;
+    case 'memory':
+      return new MemoryBroker(config.broker, counters);
+    case 'redis':
+      return new RedisBroker(config.broker, config.broadcast.redis!, counters, logger.child({ component: 'broker' }));
+  }
+}
+
 /** The only place where the rooms meet: builds a node's parts from its config. */
 export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
@@ -73,10 +100,12 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   const main = apps.main;
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
+  const broker = createBroker(config, logger, brokerCounters(metrics));
   const bus = createBroadcastBus(config.broadcast, {
     logger: logger.child({ component: 'broadcast' }),
     metrics,
     nodeId: config.nodeId,
+    ...(broker?.positioner ? { positioner: broker.positioner } : {}),
   });
   const registry = new SessionRegistry();
   const nativePings = config.pong.nativePings
@@ -93,7 +122,22 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     traffic,
     nativePings && ((topic) => nativePings.pinged(topic)),
   );
-  const hub = new Hub(publisher, bus, (sid) => registry.find(sid)?.connection, traffic, metrics);
+  const listener = broker
+    ? {
+        subscribe: (stream: string) => {
+          broker.streamOpened(stream);
+          return bus.subscribe(stream);
+        },
+        unsubscribe: (stream: string) => {
+          bus.unsubscribe(stream);
+          broker.streamClosed(stream);
+        },
+      }
+    : bus;
+  const hub = new Hub(publisher, listener, (sid) => registry.find(sid)?.connection, BROADCAST_ENCODERS, traffic, metrics);
+
+  const delivery = broker ? broker.deliveryTo(hub) : hub;
+  const keeper = broker?.sessions ? new SessionKeeper(broker.sessions, logger.child({ component: 'sessions' })) : null;
 
   const rpc = config.rpc.enabled ? createRpc(config, metrics, logger.child({ component: 'rpc' })) : null;
   const localChannels = signedStreamChannels(config.streams, logger.child({ component: 'streams' }));
@@ -103,10 +147,18 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     rpc?.controller ?? null,
     requestEnvBuilder(config),
     avoided,
+    keeper,
     logger,
     metrics,
   );
 
+  const presence = new PresenceTracker(
+    broker?.presence ?? null,
+    bus,
+    config.broker.presenceTtlSec,
+    logger.child({ component: 'presence' }),
+    metrics,
+  );
   const manager = new SessionManager(
     registry,
     hub,
@@ -115,10 +167,21 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     rpc?.disconnects ?? NO_DISCONNECTS,
     { mode: config.disconnect.mode, rpcEnabled: rpc !== null },
     avoided,
+    keeper,
+    presence,
     logger,
     metrics,
   );
-  const processor = new CommandProcessor(router, hub, bus, (session) => manager.finish(session), logger, metrics);
+  const messageCounters = clientMessageCounters(metrics);
+  const replay = new HistoryReplay(broker?.history ?? null, hub, logger, metrics);
+  const processor = new CommandProcessor(router, hub, bus, replay, presence, keeper, messageCounters, logger);
+  const commands = new CommandQueue(
+    processor,
+    decodeCommand,
+    (session: Session) => manager.finish(session),
+    messageCounters,
+    logger,
+  );
   const sweeper = new SlowClientSweeper(
     () => registry.all(),
     config.server.maxPendingSize,
@@ -134,10 +197,13 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
     registry,
     keepalive,
     hub,
+    broker,
+    delivery,
     rpc,
     connector,
     manager,
-    processor,
+    commands,
+    presence,
     sweeper,
     nativePings,
   };

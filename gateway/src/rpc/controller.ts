@@ -7,7 +7,7 @@ import type {
   DisconnectRequest,
   Disconnector,
   RequestEnv,
-} from '../channels/controller';
+} from '../core/controller';
 import type { RpcCaller } from './caller';
 import type * as pb from './proto';
 import { commandMessage, connectionRequest, disconnectRequest } from './requests';

@@ -1,7 +1,7 @@
 import { CablewayError, errorMessage } from '../../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
-import type { DisconnectRequest, Disconnector } from '../channels/controller';
+import type { DisconnectRequest, Disconnector } from '../core/controller';
 import type { GatewayConfig } from '../config/config';
 
 export type DisconnectQueueOptions = Pick<GatewayConfig['disconnect'], 'ratePerSec' | 'backlog'>;

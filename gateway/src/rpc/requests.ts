@@ -1,4 +1,4 @@
-import type { CommandContext, DisconnectRequest, RequestEnv } from '../channels/controller';
+import type { CommandContext, DisconnectRequest, RequestEnv } from '../core/controller';
 import type * as pb from './proto';
 
 /** The anycable.RPC request messages built from what the session knows. */

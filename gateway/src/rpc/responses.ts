@@ -1,4 +1,4 @@
-import type { CommandResult, ConnectResult, StateMap, Status } from '../channels/controller';
+import type { CommandResult, ConnectResult, PresenceChange, StateMap, Status } from '../core/controller';
 import type * as pb from './proto';
 
 /**
@@ -30,7 +30,23 @@ export function commandResult(response: pb.CommandResponse): CommandResult {
     cstate: changesOf(response.env?.cstate),
     errorMessage: response.error_msg || undefined,
     disconnectInterest: true,
+    ...presenceOf(response.presence),
   };
+}
+
+function presenceOf(presence: pb.PresenceResponse | null): { presence?: PresenceChange } {
+  if (!presence || (presence.type !== 'join' && presence.type !== 'leave') || presence.id === '') return {};
+  return { presence: { type: presence.type, id: presence.id, ...(presence.info ? { info: jsonText(presence.info) } : {}) } };
+}
+
+/** Rails sends the info as JSON; anything else is kept as a JSON string, so frames stay valid. */
+function jsonText(text: string): string {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
 }
 
 /** A status number this proto does not know (a newer server) counts as ERROR: nothing of it is applied. */

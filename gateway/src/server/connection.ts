@@ -1,7 +1,7 @@
 import type { Traffic } from '../metrics/traffic';
-import type { Connection } from '../session/connection';
+import type { Connection } from '../core/connection';
 import type { Session } from '../session/session';
-import type { Admission } from '../session/connector';
+import type { Admission } from '../core/admission';
 import type { WebSocket } from './uws';
 
 /** What uWS keeps per socket: the admission until open, the session after it. */

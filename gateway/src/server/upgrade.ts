@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Keepalive } from '../session/keepalive';
-import type { Admission } from '../session/connector';
+import type { Admission } from '../core/admission';
+import { DEFAULT_PROTOCOL } from '../core/protocol';
 import type { SocketData } from './connection';
-import type { Handshake } from './handshake';
+import type { Handshake } from '../core/handshake';
 import { originAllowed } from './origin';
 import { negotiateProtocol, offeredProtocols } from './subprotocol';
 import type { HttpRequest, HttpResponse } from './uws';
@@ -45,17 +46,18 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
 
     const query = req.getQuery() ?? '';
     const protocols = offeredProtocols(headers['sec-websocket-protocol'] ?? '');
+    const negotiated = negotiateProtocol(protocols);
     const handshake: Handshake = {
       sid: headers['x-request-id'] || newSid(),
       url: `${gate.secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
       params: new URLSearchParams(query),
       headers,
       protocols,
+      protocol: negotiated ?? DEFAULT_PROTOCOL,
       remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
     };
     const key = headers['sec-websocket-key'] ?? '';
     const extensions = headers['sec-websocket-extensions'] ?? '';
-    const protocol = negotiateProtocol(protocols);
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -73,7 +75,7 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
             connection: null,
             session: null,
           };
-          res.cork(() => res.upgrade(data, key, protocol, extensions, context as never));
+          res.cork(() => res.upgrade(data, key, negotiated ?? '', extensions, context as never));
         },
         () => {
           upgrading -= 1;

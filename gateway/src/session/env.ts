@@ -1,5 +1,5 @@
-import type { RequestEnv } from '../channels/controller';
-import type { Handshake } from '../server/handshake';
+import type { RequestEnv } from '../core/controller';
+import type { Handshake } from '../core/handshake';
 
 /**
  * The cookies of a Cookie header named in --proxy-cookies, as `name=value;` each (every cookie when none is

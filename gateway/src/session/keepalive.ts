@@ -1,7 +1,7 @@
 import type { PingPrecision } from '../config/config';
 import type { Traffic } from '../metrics/traffic';
 import { pingFrame } from '../protocol/frames';
-import type { TopicPublisher } from './connection';
+import type { TopicPublisher } from '../core/connection';
 
 interface PingGroup {
   readonly intervalSec: number;

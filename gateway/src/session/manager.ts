@@ -1,13 +1,17 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { RemoteCommand } from '../../../shared/src/publication';
-import type { Disconnector } from '../channels/controller';
+import type { Admission } from '../core/admission';
+import type { SessionSnapshot } from '../core/session-snapshot';
+import type { Disconnector } from '../core/controller';
 import type { DisconnectMode } from '../config/config';
-import type { Hub } from '../hub/hub';
 import type { RpcAvoided } from '../metrics/rpc-avoided';
 import { Close, disconnectFrame, type CloseSpec, type DisconnectReason } from '../protocol/frames';
-import type { Connection } from './connection';
-import type { Admission, Connector } from './connector';
+import type { Connection } from '../core/connection';
+import type { StreamRouter } from '../core/streams';
+import type { ConnectTiming } from './connector';
+import type { SessionKeeper } from './keeper';
+import type { PresenceTracker } from './presence';
 import type { Keepalive } from './keepalive';
 import type { SessionRegistry } from './registry';
 import { Session } from './session';
@@ -26,13 +30,16 @@ export class SessionManager {
 
   constructor(
     private readonly registry: SessionRegistry,
-    private readonly hub: Hub,
-    private readonly connector: Connector,
+    private readonly router: StreamRouter,
+    private readonly timing: ConnectTiming,
     private readonly keepalive: Keepalive,
     /** Rate-limited, never rejecting. */
     private readonly disconnects: Disconnector,
     private readonly policy: DisconnectPolicy,
     private readonly avoided: RpcAvoided,
+    /** null when sessions are not kept (no broker, or sessions_ttl=0). */
+    private readonly keeper: SessionKeeper | null,
+    private readonly presence: PresenceTracker,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
@@ -58,6 +65,7 @@ export class SessionManager {
       result.identifiers,
       admission.env,
       connection,
+      admission.protocol,
       pingTopic,
       result.cstate && Object.keys(result.cstate).length > 0 ? result.cstate : null,
       result.disconnectInterest,
@@ -67,9 +75,29 @@ export class SessionManager {
       this.keepalive.join(pingTopic);
       connection.subscribe(pingTopic);
     }
+    if (admission.restored) this.resubscribe(session, admission.restored);
     connection.send(result.transmissions);
-    this.connector.admitted(admission);
+    this.timing.admitted(admission);
+    this.keeper?.commit(session);
     return session;
+  }
+
+  /**
+   * Gives a restored session its subscriptions back, held until the client's history request for each has
+   * been answered, so it gets what it missed before anything newer.
+   */
+  private resubscribe(session: Session, snapshot: SessionSnapshot): void {
+    const listening: Promise<void>[] = [];
+    for (const [identifier, saved] of Object.entries(snapshot.subscriptions)) {
+      const subscription = session.addSubscription(identifier);
+      subscription.istate = saved.istate;
+      for (const stream of saved.streams) {
+        subscription.streams.add(stream);
+        const ready = this.router.subscribe(session, stream, identifier, true);
+        if (ready) listening.push(ready);
+      }
+    }
+    if (listening.length > 0) session.listening = Promise.all(listening).then(() => undefined);
   }
 
   /** The socket has closed; the session ends once its command in flight, if any, is done. */
@@ -81,12 +109,14 @@ export class SessionManager {
 
   /** Releases everything a closed session held (called once its last command is done). */
   finish(session: Session): void {
+    this.keeper?.commit(session);
+    this.presence.closed(session);
     this.registry.remove(session);
     if (session.pingTopic) this.keepalive.leave(session.pingTopic);
     const subscriptions = session.subscriptions;
     if (subscriptions) {
       for (const [identifier, subscription] of subscriptions) {
-        for (const stream of subscription.streams) this.hub.unsubscribe(session.connection, stream, identifier);
+        for (const stream of subscription.streams) this.router.unsubscribe(session, stream, identifier);
       }
     }
     this.requestDisconnect(session);

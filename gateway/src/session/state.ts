@@ -1,4 +1,4 @@
-import type { StateMap } from '../channels/controller';
+import type { StateMap } from '../core/controller';
 
 /**
  * Applies a state change set from the RPC server: an empty value deletes its key. Returns the new state,

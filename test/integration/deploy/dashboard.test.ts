@@ -21,6 +21,10 @@ const QUIET_WHEN_HEALTHY = [
   /rpc_pending_num/,
   /disconnect_queue_size/,
   /redis_probe_failures_total/,
+  // Gaps in node-to-node delivery: none on one node whose pub/sub is healthy.
+  /history_gap_repairs_total/,
+  /history_gap_misses_total/,
+  /history_duplicates_dropped_total/,
 ];
 
 let node: WorkloadNode;

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { DisconnectRequest } from '../../../gateway/src/channels/controller';
+import type { DisconnectRequest } from '../../../gateway/src/core/controller';
 import { waitFor } from '../../support/wait';
 import { annContext, useRpcServer } from './harness';
 

@@ -1,4 +1,4 @@
-import type { CommandContext, RequestEnv } from '../../../gateway/src/channels/controller';
+import type { CommandContext, RequestEnv } from '../../../gateway/src/core/controller';
 import type { GatewayConfig } from '../../../gateway/src/config/config';
 import { createRpc, type Rpc } from '../../../gateway/src/rpc/rpc';
 import { grpcTarget } from '../../../gateway/src/rpc/target';

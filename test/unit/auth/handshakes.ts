@@ -1,4 +1,4 @@
-import type { Handshake } from '../../../gateway/src/server/handshake';
+import type { Handshake } from '../../../gateway/src/core/handshake';
 
 /** A connection request with no token anywhere, unless the overrides (and `query`) put one in. */
 export function handshakeWith({ query = '', ...overrides }: Partial<Handshake> & { query?: string } = {}): Handshake {
@@ -8,6 +8,7 @@ export function handshakeWith({ query = '', ...overrides }: Partial<Handshake> &
     params: new URLSearchParams(query),
     headers: {},
     protocols: ['actioncable-v1-json'],
+    protocol: 'actioncable-v1-json',
     remoteAddress: '127.0.0.1',
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import { JwtIdentifier } from '../../../gateway/src/auth/jwt';
-import type { ConnectResult } from '../../../gateway/src/channels/controller';
+import type { ConnectResult } from '../../../gateway/src/core/controller';
 import type { JwtConfig } from '../../../gateway/src/config/config';
 import { createLogger } from '../../../shared/src/logger';
 import { issueIdentificationToken } from '../../../shared/src/tokens';

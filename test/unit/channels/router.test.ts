@@ -1,4 +1,4 @@
-import type { CommandContext, CommandResult, Controller } from '../../../gateway/src/channels/controller';
+import type { CommandContext, CommandResult, Controller } from '../../../gateway/src/core/controller';
 import type { IdentifierParams } from '../../../gateway/src/channels/identifier-params';
 import type { LocalChannel } from '../../../gateway/src/channels/local-channel';
 import { ChannelRouter } from '../../../gateway/src/channels/router';

@@ -1,4 +1,4 @@
-import type { CommandContext, CommandResult } from '../../../gateway/src/channels/controller';
+import type { CommandContext, CommandResult } from '../../../gateway/src/core/controller';
 import { identifierParams } from '../../../gateway/src/channels/identifier-params';
 import type { LocalChannel } from '../../../gateway/src/channels/local-channel';
 import {
@@ -29,6 +29,7 @@ const STREAMS: StreamsConfig = {
   pubsubSecret: KEY,
   publicStreams: false,
   whisper: false,
+  presence: true,
   turboSecret: KEY,
   cableReadySecret: KEY,
 };

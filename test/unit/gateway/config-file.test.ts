@@ -254,12 +254,20 @@ describe('presets', () => {
     expect(given.broadcast.http.port).toBe(9999);
   });
 
-  it('broker: HTTP, redisx and redis broadcasts with Redis pub/sub, HTTP alone without Redis', () => {
-    expect(configOf(['--presets=broker', '--redis_url=redis://r:6379']).broadcast).toMatchObject({
-      adapters: ['http', 'redisx', 'redis'],
-      pubsub: 'redis',
-    });
-    expect(configOf(['--presets=broker']).broadcast).toMatchObject({ adapters: ['http'], pubsub: 'memory' });
+  it('broker: HTTP, redisx and redis broadcasts with Redis pub/sub and the Redis broker, HTTP and the memory broker without Redis', () => {
+    const withRedis = configOf(['--presets=broker', '--redis_url=redis://r:6379']);
+    expect(withRedis.broadcast).toMatchObject({ adapters: ['http', 'redisx', 'redis'], pubsub: 'redis' });
+    expect(withRedis.broker.kind).toBe('redis');
+    const standalone = configOf(['--presets=broker']);
+    expect(standalone.broadcast).toMatchObject({ adapters: ['http'], pubsub: 'memory' });
+    expect(standalone.broker.kind).toBe('memory');
+    expect(configOf(['--presets=broker', '--broker=none']).broker.kind).toBe('none');
+  });
+
+  it('--broker with NATS between the nodes needs Redis for the shared history', () => {
+    expect(() => configOf(['--pubsub=nats', '--broker=memory'])).toThrow(/needs Redis/);
+    expect(() => configOf(['--pubsub=nats', '--broker=redis'])).toThrow(/needs Redis/);
+    expect(configOf(['--pubsub=nats', '--broker=redis', '--redis_url=redis://r:6379']).broker.kind).toBe('redis');
   });
 });
 
@@ -324,20 +332,13 @@ cable_ready turbo_rails_key turbo_streams_secret turbo_rails_cleartext cable_rea
 pusher_app_id pusher_secret pusher_app_key pusher_api_port statsd_host statsd_prefix statsd_max_packet_size statsd_tags_format
 sse sse_path ds ds_path ds_skip_auth ds_poll_interval ds_sse_ttl api_port api_path api_secret presets`.split(/\s+/);
 
-/**
- * Flags of features built separately: the broker and presence. Each
- * leaves this list when its options join the table.
- */
-const BUILT_SEPARATELY = `broker history_limit history_ttl sessions_ttl presence_ttl streams_presence`.split(/\s+/);
-
 describe('anycable-go 1.6’s flags', () => {
   it('are 140, each an option, an action or answered as not supported', () => {
     expect(ANYCABLE_GO_FLAGS).toHaveLength(140);
     const actions = ['print_config'];
     const unsupported = UNSUPPORTED_OPTIONS.flatMap((option) => (option.flag ? [option.flag] : []));
     const unanswered = ANYCABLE_GO_FLAGS.map(normalizeName).filter(
-      (flag) =>
-        !(flag in gatewayOptions) && !actions.includes(flag) && !unsupported.includes(flag) && !BUILT_SEPARATELY.includes(flag),
+      (flag) => !(flag in gatewayOptions) && !actions.includes(flag) && !unsupported.includes(flag),
     );
     expect(unanswered).toEqual([]);
   });
@@ -480,13 +481,13 @@ backlog = 4096
 `;
 
 describe('a file printed by anycable-go', () => {
-  it('loads as anycable-go reads it; only keys of features built separately are left unread', () => {
+  it('loads as anycable-go reads it, every key read', () => {
     const config = withFile(ANYCABLE_GO_PRINTED);
     expect(config.server).toMatchObject({ host: 'localhost', port: 8080, paths: ['/cable'], allowedOrigins: [] });
     expect(config.rpc).toMatchObject({ enabled: true, host: 'localhost:50051', concurrency: 28 });
     expect(config.broadcast).toMatchObject({ adapters: ['http', 'redis'], pubsub: 'redis', http: { port: 8090, key: null } });
     expect(config.auth.jwt).toBeNull();
     const unread = config.sources.warnings.map((warning) => /unknown key (\S+)$/.exec(warning)?.[1] ?? warning);
-    expect(unread).toEqual(['broker.history_ttl', 'broker.history_limit', 'broker.sessions_ttl', 'broker.presence_ttl']);
+    expect(unread).toEqual([]);
   });
 });

@@ -18,6 +18,29 @@ function configErrorOf(argv: string[], env: Record<string, string> = {}): Config
   throw new Error('expected a ConfigError');
 }
 
+describe('broker configuration', () => {
+  it('has no broker by default, with anycable-go limits', () => {
+    expect(configOf([]).broker).toEqual({
+      kind: 'none',
+      historyLimit: 100,
+      historyTtlSec: 300,
+      sessionsTtlSec: 300,
+      presenceTtlSec: 15,
+    });
+  });
+
+  it('takes the broker and its limits from flags and ANYCABLE_ variables', () => {
+    const config = configOf(['--broker=memory', '--history_limit=10'], { ANYCABLE_SESSIONS_TTL: '60' });
+    expect(config.broker).toMatchObject({ kind: 'memory', historyLimit: 10, sessionsTtlSec: 60 });
+  });
+
+  it('answers --broker=nats with a clear error', () => {
+    const error = configErrorOf(['--broker=nats']);
+    expect(error.code).toBe(ErrorCode.ConfigBadValue);
+    expect(error.message).toMatch(/not supported by Cableway/);
+  });
+});
+
 describe('configuration', () => {
   it('uses the anycable-go defaults when nothing is set', () => {
     const config = configOf([]);

@@ -36,8 +36,8 @@ describe('sub-protocols', () => {
   it('selects actioncable-v1-json from what Action Cable offers and ignores token protocols', () => {
     expect(negotiateProtocol(offeredProtocols('actioncable-v1-json, actioncable-unsupported'))).toBe('actioncable-v1-json');
     expect(negotiateProtocol(offeredProtocols('anycable-token.abc, actioncable-v1-json'))).toBe('actioncable-v1-json');
-    expect(negotiateProtocol(offeredProtocols(''))).toBe('');
-    expect(negotiateProtocol(offeredProtocols('graphql-ws'))).toBe('');
+    expect(negotiateProtocol(offeredProtocols(''))).toBeUndefined();
+    expect(negotiateProtocol(offeredProtocols('graphql-ws'))).toBeUndefined();
   });
 });
 

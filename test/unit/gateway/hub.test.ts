@@ -1,14 +1,24 @@
 import { Metrics } from '../../../shared/src/metrics';
 import { Traffic } from '../../../gateway/src/metrics/traffic';
 import { Hub, type StreamListener } from '../../../gateway/src/hub/hub';
-import { dataFrame, frameMessage } from '../../../gateway/src/hub/frame';
-import type { Connection, TopicPublisher } from '../../../gateway/src/session/connection';
+import { BROADCAST_ENCODERS, dataFrame, frameMessage } from '../../../gateway/src/hub/frame';
+import type { Connection, TopicPublisher } from '../../../gateway/src/core/connection';
+import type { ProtocolName } from '../../../gateway/src/core/protocol';
+import type { StreamSubscriber } from '../../../gateway/src/core/streams';
 
-/** A connection recording its topics; publishing to others goes through the recorder too. */
-class RecordingConnection implements Connection {
+/** A connection recording its topics, and its own subscriber; publishing to others goes through the recorder too. */
+class RecordingConnection implements Connection, StreamSubscriber {
   readonly topics = new Set<string>();
-  constructor(private readonly published: Array<[string, string, string?]>) {}
-  send(): void {}
+  readonly connection = this;
+  /** Frames written to this connection alone. */
+  readonly sent: string[] = [];
+  constructor(
+    private readonly published: Array<[string, string, string?]>,
+    readonly protocol: ProtocolName,
+  ) {}
+  send(frames: readonly string[]): void {
+    this.sent.push(...frames);
+  }
   subscribe(topic: string): void {
     this.topics.add(topic);
   }
@@ -41,9 +51,9 @@ function setup() {
   const connections = new Map<string, RecordingConnection>();
   const metrics = new Metrics('test_');
   const traffic = new Traffic(metrics);
-  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), traffic, metrics);
-  const connect = (sid: string) => {
-    const connection = new RecordingConnection(published);
+  const hub = new Hub(publisher, listener, (sid) => connections.get(sid), BROADCAST_ENCODERS, traffic, metrics);
+  const connect = (sid: string, protocol: ProtocolName = 'actioncable-v1-json') => {
+    const connection = new RecordingConnection(published, protocol);
     connections.set(sid, connection);
     return connection;
   };
@@ -114,6 +124,73 @@ describe('hub', () => {
     hub.subscribe(connect('a'), 's', 'i');
     hub.broadcast({ stream: 's', data: '{"type":"join"}', meta: { broadcast_type: 'presence' } });
     expect(published[0]![1]).toBe('{"type":"presence","identifier":"i","message":{"type":"join"}}');
+  });
+});
+
+describe('hub with the extended protocol', () => {
+  const at = (offset: number) => ({ epoch: 'e1', offset });
+  const positioned = (offset: number) => ({ stream: 's', data: String(offset), position: at(offset) });
+
+  it('gives extended clients the position of a message and plain clients the frame of today', () => {
+    const { hub, published, connect } = setup();
+    hub.subscribe(connect('plain'), 's', 'i');
+    hub.subscribe(connect('ext', 'actioncable-v1-ext-json'), 's', 'i');
+    hub.broadcast({ stream: 's', data: '{"a":1}', position: at(7) });
+    expect(published.map(([, frame]) => frame)).toEqual([
+      '{"identifier":"i","message":{"a":1}}',
+      '{"identifier":"i","message":{"a":1},"stream_id":"s","epoch":"e1","offset":7}',
+    ]);
+  });
+
+  it('holds a subscription until its history is written, then writes what came meanwhile, once, in order', () => {
+    const { hub, connect, published } = setup();
+    const client = connect('ext', 'actioncable-v1-ext-json');
+    hub.subscribe(client, 's', 'i', true);
+    hub.broadcast(positioned(4));
+    hub.broadcast(positioned(5));
+    expect(client.sent).toEqual([]);
+    // The history read gave 3..4: 4 came live too and must not be written twice.
+    hub.release(client, 's', 'i', [positioned(3), positioned(4)], at(2));
+    expect(client.sent.map((frame) => JSON.parse(frame).offset)).toEqual([3, 4, 5]);
+    hub.broadcast(positioned(6));
+    expect(client.topics.size).toBe(1);
+    expect(published.map(([, frame]) => JSON.parse(frame).offset)).toEqual([6]);
+  });
+
+  it('keeps a released subscription out of its topic until live delivery passes what its history gave', () => {
+    const { hub, connect, published } = setup();
+    const client = connect('ext', 'actioncable-v1-ext-json');
+    hub.subscribe(client, 's', 'i', true);
+    hub.broadcast(positioned(1));
+    // The history already holds 2 and 3, which this node has not delivered yet.
+    hub.release(client, 's', 'i', [positioned(2), positioned(3)], at(1));
+    expect(client.topics.size).toBe(0);
+    hub.broadcast(positioned(2));
+    hub.broadcast(positioned(3));
+    hub.broadcast(positioned(4));
+    expect(client.sent.map((frame) => JSON.parse(frame).offset)).toEqual([2, 3]);
+    expect(client.topics.size).toBe(1);
+    expect(published.map(([, frame]) => JSON.parse(frame).offset)).toEqual([4]);
+  });
+
+  it('holds a live subscription again for a new history request', () => {
+    const { hub, connect } = setup();
+    const client = connect('ext', 'actioncable-v1-ext-json');
+    hub.subscribe(client, 's', 'i');
+    hub.hold(client, 's', 'i');
+    expect(client.topics.size).toBe(0);
+    hub.broadcast(positioned(1));
+    hub.release(client, 's', 'i', [], null);
+    expect(client.sent.map((frame) => JSON.parse(frame).offset)).toEqual([1]);
+    expect(client.topics.size).toBe(1);
+  });
+
+  it('stops listening for a stream whose last, held, subscriber leaves', () => {
+    const { hub, connect, listened } = setup();
+    const client = connect('ext', 'actioncable-v1-ext-json');
+    hub.subscribe(client, 's', 'i', true);
+    hub.unsubscribe(client, 's', 'i');
+    expect(listened).toEqual(['+s', '-s']);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { Connection } from '../../../gateway/src/session/connection';
+import type { Connection } from '../../../gateway/src/core/connection';
+import { DEFAULT_PROTOCOL } from '../../../gateway/src/core/protocol';
 import { NativePings } from '../../../gateway/src/session/native-pings';
 import { Session } from '../../../gateway/src/session/session';
 import { keptCookies } from '../../../gateway/src/session/env';
@@ -14,7 +15,7 @@ function sessionOn(topic: string | null): Session & { pings: number } {
     bufferedAmount: () => 0,
     close: () => undefined,
   };
-  const session = new Session('sid', '{}', { url: '/', headers: {} }, connection, topic, null, false);
+  const session = new Session('sid', '{}', { url: '/', headers: {} }, connection, DEFAULT_PROTOCOL, topic, null, false);
   return Object.defineProperty(session, 'pings', { get: () => pings }) as Session & { pings: number };
 }
 

@@ -1,4 +1,4 @@
-import type { DisconnectRequest, Disconnector } from '../../../gateway/src/channels/controller';
+import type { DisconnectRequest, Disconnector } from '../../../gateway/src/core/controller';
 import { DisconnectQueue, type DisconnectQueueOptions } from '../../../gateway/src/rpc/disconnect-queue';
 import { ErrorCode, RpcError } from '../../../shared/src/errors';
 import { createLogger } from '../../../shared/src/logger';

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../../gateway/src/channels/controller';
+import type { CommandContext } from '../../../gateway/src/core/controller';
 import { commandMessage, disconnectRequest } from '../../../gateway/src/rpc/requests';
 
 const CONTEXT: CommandContext = {

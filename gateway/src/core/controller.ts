@@ -1,5 +1,3 @@
-import { rejectFrame } from '../protocol/frames';
-
 /**
  * The seam between a session and whoever decides about its commands: the RPC server (the Rails app) or a
  * local verifier (signed streams). A rejection is a result (FAILURE); a thrown error means the
@@ -17,7 +15,7 @@ export interface RequestEnv {
 }
 
 /** How a connection was identified; labels the connect-time histogram. */
-export const AUTH_PATHS = ['jwt', 'rpc', 'noauth'] as const;
+export const AUTH_PATHS = ['jwt', 'rpc', 'noauth', 'restored'] as const;
 export type AuthPath = (typeof AUTH_PATHS)[number];
 
 export interface ConnectResult {
@@ -31,6 +29,14 @@ export interface ConnectResult {
   readonly errorMessage?: string;
   /** True when the Rails app took part, so a Disconnect call must follow in disconnect_mode=auto. */
   readonly disconnectInterest: boolean;
+}
+
+/** A presence change the Rails app asked for in a command result (anycable-rails' Presence API). */
+export interface PresenceChange {
+  readonly type: 'join' | 'leave';
+  readonly id: string;
+  /** JSON text. */
+  readonly info?: string;
 }
 
 export interface CommandResult {
@@ -48,6 +54,7 @@ export interface CommandResult {
   readonly cstate?: StateMap;
   readonly errorMessage?: string;
   readonly disconnectInterest: boolean;
+  readonly presence?: PresenceChange;
 }
 
 /** What a controller knows of the connection when it handles one command. */
@@ -82,17 +89,4 @@ export interface DisconnectRequest {
 /** Tells the Rails app a connection has gone (anycable.RPC/Disconnect). */
 export interface Disconnector {
   disconnect(request: DisconnectRequest): Promise<void>;
-}
-
-/** A subscription refused at the edge: the client gets reject_subscription, the Rails app hears nothing. */
-export function subscriptionRejected(identifier: string): CommandResult {
-  return {
-    status: 'FAILURE',
-    disconnect: false,
-    stopStreams: false,
-    stoppedStreams: [],
-    streams: [],
-    transmissions: [rejectFrame(identifier)],
-    disconnectInterest: false,
-  };
 }

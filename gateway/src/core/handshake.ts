@@ -1,3 +1,5 @@
+import type { ProtocolName } from './protocol';
+
 /**
  * A WebSocket upgrade request, copied out of uWS while it is valid (uWS requests live on the stack).
  * Everything after the upgrade handler (authentication, RPC env) reads this record, never uWS.
@@ -13,6 +15,8 @@ export interface Handshake {
   readonly headers: Readonly<Record<string, string>>;
   /** Sub-protocols the client offered, in its order. */
   readonly protocols: readonly string[];
+  /** The protocol the session speaks: the server's first one the client offered. */
+  readonly protocol: ProtocolName;
   /** Peer IP address without port. */
   readonly remoteAddress: string;
 }

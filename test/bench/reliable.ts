@@ -1,0 +1,136 @@
+import WebSocket from 'ws';
+import { metricValue, startGateway, type GatewayProcess } from '../support/gateway';
+import { startRedisServer } from '../support/redis-server';
+import { fanoutRow, measureFanout } from './fanout';
+import { closeAll, connectTimed, pool, subscribe } from './load';
+import { startReferenceServer } from './processes';
+import { formatMs, printTable, summarize } from './stats';
+
+const EXTENDED = { protocols: ['actioncable-v1-ext-json'] };
+const PAYLOAD = 'x'.repeat(100);
+
+async function fanoutThrough(node: GatewayProcess, protocol: string, clients: number, messages: number, batch: number) {
+  const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
+  const sockets = (await pool(clients, 50, () => connectTimed(node.url, { protocols: [protocol] }))).map((result) => result.ws);
+  await pool(clients, 50, (index) => subscribe(sockets[index]!, identifier));
+  const result = await measureFanout(sockets, messages, batch, node.pid, async (count) => {
+    const body = Array.from({ length: count }, () => ({
+      stream: 'fanout',
+      data: JSON.stringify({ sent: performance.now(), payload: PAYLOAD }),
+    }));
+    await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
+  });
+  closeAll(sockets);
+  return result;
+}
+
+/**
+ * The cost of reliable streams: the same fan-out (extended-protocol clients, HTTP broadcasts, Redis pub/sub)
+ * with the redis broker off and on, next to the bare uWS reference; and the time a dropped client takes to
+ * be restored on reconnect and catch up on 100 messages it missed.
+ */
+export async function benchReliable(clients: number, messages: number, batch: number, restores: number): Promise<void> {
+  const redis = await startRedisServer();
+  const reference = await startReferenceServer();
+  try {
+    const rows = [];
+    // Plain clients get the same frames either way, so their rows show the broker's own cost; extended
+    // clients also pay for the longer, positioned frames.
+    for (const protocol of ['actioncable-v1-json', 'actioncable-v1-ext-json']) {
+      for (const broker of ['none', 'redis'] as const) {
+        const flags = { public: true, log_level: 'warn', redis_url: redis.url, broker, metrics_http: '/metrics' };
+        const node = await startGateway(flags);
+        try {
+          const result = await fanoutThrough(node, protocol, clients, messages, batch);
+          const writes = await metricValue(node.httpUrl, 'cableway_history_writes_total');
+          rows.push({ server: `Cableway, ${protocol}, broker ${broker}`, ...fanoutRow(result), 'history writes': writes });
+        } finally {
+          await node.stop();
+        }
+      }
+    }
+    const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
+    const sockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map((r) => r.ws);
+    const bare = await measureFanout(sockets, messages, batch, reference.pid, async (count) => {
+      const frames = Array.from({ length: count }, () =>
+        JSON.stringify({ identifier, message: { sent: performance.now(), payload: PAYLOAD } }),
+      );
+      await fetch(`http://127.0.0.1:${reference.port}/publish`, { method: 'POST', body: JSON.stringify(frames) });
+    });
+    closeAll(sockets);
+    rows.push({ server: 'bare uWS reference', ...fanoutRow(bare), 'history writes': '-' });
+    printTable(
+      `Fan-out with and without the redis broker: ${messages} broadcasts to ${clients} subscribers, ${batch} per HTTP request`,
+      rows,
+    );
+
+    const node = await startGateway({ public: true, log_level: 'warn', redis_url: redis.url, broker: 'redis' });
+    try {
+      const times = [];
+      for (let round = 0; round < restores; round += 1) times.push(await restoreAndCatchUp(node, `restore-${round}`, 100));
+      const summary = summarize(times);
+      printTable(`Restore a dropped session and catch up 100 missed messages (${restores} rounds, broker redis)`, [
+        { p50: formatMs(summary.p50), p99: formatMs(summary.p99) },
+      ]);
+    } finally {
+      await node.stop();
+    }
+  } finally {
+    reference.stop();
+    await redis.stop();
+  }
+}
+
+/** An extended-protocol connection and the sid its welcome gave. */
+function openWithSid(url: string): Promise<{ ws: WebSocket; sid: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, EXTENDED.protocols);
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(data.toString()) as { type?: string; sid?: string };
+      if (frame.type !== 'welcome') return;
+      ws.off('message', onMessage);
+      resolve({ ws, sid: frame.sid ?? '' });
+    };
+    ws.on('message', onMessage);
+    ws.once('error', reject);
+  });
+}
+
+/** Milliseconds from reconnecting with the old sid to the last of `missed` messages and confirm_history. */
+async function restoreAndCatchUp(node: GatewayProcess, stream: string, missed: number): Promise<number> {
+  const identifier = JSON.stringify({ channel: '$pubsub', stream_name: stream });
+  const first = await openWithSid(node.url);
+  const sid = first.sid;
+  await subscribe(first.ws, identifier);
+  const positioned = new Promise<{ epoch: string; offset: number }>((resolve) => {
+    first.ws.on('message', (data: WebSocket.RawData) => {
+      const frame = JSON.parse(data.toString()) as { epoch?: string; offset?: number };
+      if (frame.epoch && frame.offset) resolve({ epoch: frame.epoch, offset: frame.offset });
+    });
+  });
+  await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify({ stream, data: '{"n":0}' }) });
+  const position = await positioned;
+  first.ws.terminate();
+  const batch = Array.from({ length: missed }, (_, n) => ({ stream, data: JSON.stringify({ n: n + 1 }) }));
+  await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify(batch) });
+
+  const started = performance.now();
+  const second = new WebSocket(`${node.url}?sid=${sid}`, EXTENDED.protocols);
+  await new Promise<void>((resolve, reject) => {
+    let received = 0;
+    second.on('message', (data: WebSocket.RawData) => {
+      const frame = JSON.parse(data.toString()) as { type?: string; restored?: boolean; message?: unknown };
+      if (frame.type === 'welcome') {
+        if (!frame.restored) reject(new Error('the session was not restored'));
+        second.send(JSON.stringify({ command: 'history', identifier, history: { streams: { [stream]: position } } }));
+      } else if (frame.message !== undefined && frame.type === undefined) received += 1;
+      else if (frame.type === 'confirm_history') {
+        if (received === missed) resolve();
+        else reject(new Error(`caught up ${received} of ${missed} messages`));
+      }
+    });
+  });
+  const ms = performance.now() - started;
+  second.terminate();
+  return ms;
+}

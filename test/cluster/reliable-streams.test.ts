@@ -1,0 +1,282 @@
+import { createPublisher } from '../../broadcaster/src/publisher/publisher';
+import type { RedisConfig } from '../../shared/src/redis/options';
+import { startBalancer } from '../support/balancer';
+import { anycableCable, EXTENDED_PROTOCOLS, rawClient, type RawClient } from '../support/clients';
+import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
+import { redisCli, startRedisServer, type RedisServer } from '../support/redis-server';
+import { startRpcServer, type TestRpcServer } from '../support/rpc-server';
+import { waitFor } from '../support/wait';
+
+/**
+ * Reliable streams across a cluster with the redis broker: one offset per publication for the whole
+ * cluster whichever node or adapter it entered by, sessions restored on another node without RPC, gaps of
+ * node-to-node delivery filled from the history, and Redis outages survived.
+ */
+let redis: RedisServer;
+let rpc: TestRpcServer;
+let nodes: GatewayProcess[];
+
+const PUBSUB = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+const redisConfig = (url: string): RedisConfig => ({ urls: [url], sentinels: [], tls: { verify: false }, keepaliveMs: 30_000 });
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  rpc = await startRpcServer();
+  nodes = await Promise.all(
+    [0, 1, 2].map((index) =>
+      startGateway({
+        redis_url: redis.url,
+        node_id: `rs${index}`,
+        broker: 'redis',
+        broadcast_adapter: 'http,redisx,redis',
+        rpc_host: rpc.address,
+        public_streams: true,
+        broadcast_key: 'k',
+        metrics_http: '/metrics',
+        presence_ttl: 2,
+      }),
+    ),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all((nodes ?? []).map((node) => node.stop()));
+  await rpc?.stop();
+  await redis?.stop();
+});
+
+async function extClient(node: GatewayProcess, stream: string): Promise<RawClient> {
+  const client = await rawClient(node.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=raw' } });
+  await client.welcome();
+  client.send({ command: 'subscribe', identifier: PUBSUB(stream) });
+  await client.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+  return client;
+}
+
+const dataFrames = (client: RawClient) => client.messages().filter((frame) => frame.message !== undefined);
+
+describe('the redis broker', () => {
+  it('gives each publication one offset for the whole cluster, whichever node and adapter it entered by', async () => {
+    const clients = await Promise.all(nodes.map((node) => extClient(node, 'shared')));
+    const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
+    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+    try {
+      for (let n = 1; n <= 12; n += 1) {
+        const data = JSON.stringify({ n });
+        if (n % 3 === 0) await redisx.broadcast('shared', data);
+        else if (n % 3 === 1) await fanout.broadcast('shared', data);
+        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'shared', data }, 'k');
+      }
+      for (const client of clients) await waitFor(() => dataFrames(client).length === 12, 'twelve messages', 15_000);
+      const seen = clients.map((client) =>
+        dataFrames(client).map((frame) => `${frame.epoch}/${frame.offset}:${JSON.stringify(frame.message)}`),
+      );
+      expect(seen[1]).toEqual(seen[0]);
+      expect(seen[2]).toEqual(seen[0]);
+      expect(dataFrames(clients[0]!).map((frame) => frame.offset)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
+      const writes = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_writes_total')));
+      expect(writes.reduce((sum, count) => sum + count, 0)).toBe(12);
+    } finally {
+      await redisx.close();
+      await fanout.close();
+      for (const client of clients) client.close();
+    }
+  });
+
+  it('restores a dropped @anycable/web session on another node without RPC: exactly the missed messages, in order, then live ones', async () => {
+    const balancer = await startBalancer(nodes[0]!.port);
+    const cable = anycableCable(balancer.url, {
+      protocol: 'actioncable-v1-ext-json',
+      websocketOptions: { headers: { cookie: 'username=traveller' } },
+    });
+    const connects: Array<{ restored?: boolean }> = [];
+    cable.on('connect', (event) => connects.push(event));
+    const channel = cable.subscribeTo('ChatChannel', { room: 'travel' });
+    const received: unknown[] = [];
+    channel.on('message', (message: unknown) => received.push(message));
+    const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
+    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+    let watcher!: RawClient;
+    try {
+      await channel.ensureSubscribed();
+      await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'chat_travel', data: '{"n":0}' }, 'k');
+      await waitFor(() => received.length === 1, 'the first message');
+      watcher = await extClient(nodes[2]!, 'chat_travel');
+      const calls = { ...rpc.calls };
+
+      balancer.target(nodes[1]!.port);
+      balancer.cut();
+      // Each publication is seen delivered before the next goes out, so the cluster's order is the order sent.
+      for (let n = 1; n <= 9; n += 1) {
+        const data = JSON.stringify({ n });
+        if (n % 3 === 0) await redisx.broadcast('chat_travel', data);
+        else if (n % 3 === 1) await fanout.broadcast('chat_travel', data);
+        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'chat_travel', data }, 'k');
+        await waitFor(() => dataFrames(watcher).length === n, `publication ${n} to be delivered`);
+      }
+      await waitFor(() => connects.length === 2, 'the client to reconnect', 20_000);
+      expect(connects[1]!.restored).toBe(true);
+      await waitFor(() => received.length >= 10, 'the missed messages', 15_000);
+      await postBroadcast(nodes[2]!.broadcastUrl, { stream: 'chat_travel', data: '{"n":10}' }, 'k');
+      await waitFor(() => received.length >= 11, 'a live message');
+      expect(received).toEqual(Array.from({ length: 11 }, (_, n) => ({ n })));
+      expect(rpc.calls.connect).toBe(calls.connect);
+      expect(rpc.calls.command).toBe(calls.command);
+      expect(await metricValue(nodes[1]!.httpUrl, 'cableway_rpc_avoided_total', '{op="restore"}')).toBe(1);
+    } finally {
+      cable.disconnect();
+      watcher?.close();
+      await redisx.close();
+      await fanout.close();
+      await balancer.close();
+    }
+  });
+
+  it('fills a gap in node-to-node delivery from the history: every message once, in order', async () => {
+    const clients = await Promise.all(nodes.map((node) => extClient(node, 'gappy')));
+    let n = 0;
+    const publish = () => postBroadcast(nodes[0]!.broadcastUrl, { stream: 'gappy', data: JSON.stringify({ n: ++n }) }, 'k');
+    try {
+      for (let i = 0; i < 5; i += 1) await publish();
+      const before = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_gap_repairs_total')));
+      await redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
+      for (let i = 0; i < 5; i += 1) await publish();
+      // Publications go on until every node has heard again and repaired what it missed.
+      await waitFor(
+        async () => {
+          await publish();
+          const repairs = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_gap_repairs_total')));
+          return (
+            repairs.every((count, index) => count > before[index]!) && clients.every((client) => dataFrames(client).length === n)
+          );
+        },
+        'every node to repair its gap',
+        20_000,
+        200,
+      );
+      for (const client of clients) {
+        expect(dataFrames(client).map((frame) => (frame.message as { n: number }).n)).toEqual(
+          Array.from({ length: n }, (_, i) => i + 1),
+        );
+      }
+    } finally {
+      for (const client of clients) client.close();
+    }
+  });
+
+  it('leaves plain clients with the frames of today, byte for byte', async () => {
+    const plain = await rawClient(nodes[2]!.url, { headers: { cookie: 'username=plain' } });
+    await plain.welcome();
+    plain.send({ command: 'subscribe', identifier: PUBSUB('plain') });
+    await plain.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+    await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'plain', data: '{"text":"hi"}' }, 'k');
+    await plain.next((frame) => frame.message !== undefined, 'the broadcast');
+    expect(plain.frames.filter((frame) => frame.includes('"message"'))).toEqual([
+      `{"identifier":${JSON.stringify(PUBSUB('plain'))},"message":{"text":"hi"}}`,
+    ]);
+    plain.close();
+  });
+
+  it('survives Redis being killed and restarted: nothing crashes, live delivery resumes, restores work again', async () => {
+    const client = await extClient(nodes[0]!, 'outage');
+    await redis.kill();
+    client.send({ command: 'history', identifier: PUBSUB('outage'), history: { since: 1 } });
+    await client.next((frame) => frame.type === 'reject_history', 'reject_history while Redis is down');
+    await redis.restart();
+    await waitFor(
+      async () => {
+        await postBroadcast(nodes[1]!.broadcastUrl, { stream: 'outage', data: '"after"' }, 'k');
+        return dataFrames(client).some((frame) => frame.message === 'after');
+      },
+      'live delivery to resume',
+      30_000,
+      250,
+    );
+    for (const node of nodes) {
+      await waitFor(async () => (await (await fetch(`${node.httpUrl}/health`)).text()) === 'Ok', 'health to recover', 20_000);
+    }
+    // A session saved while a broker link was still down is not kept, so each attempt is a new session,
+    // dropped, then resumed on another node.
+    const second = await waitFor(
+      async () => {
+        const first = await rawClient(nodes[2]!.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=again' } });
+        const { sid } = await first.welcome();
+        first.send({ command: 'subscribe', identifier: PUBSUB('outage') });
+        await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+        first.ws.terminate();
+        await first.closed;
+        const candidate = await rawClient(`${nodes[0]!.url}?sid=${sid as string}`, {
+          protocols: EXTENDED_PROTOCOLS,
+          headers: { cookie: 'username=again' },
+        });
+        const welcome = await candidate.welcome();
+        if (welcome.restored === true) return candidate;
+        candidate.close();
+        return undefined;
+      },
+      'a restore after recovery',
+      30_000,
+      250,
+    );
+    expect((await second.welcome()).restored_ids).toEqual([PUBSUB('outage')]);
+    for (const node of nodes) expect((await fetch(`${node.httpUrl}/health`)).status).toBe(200);
+    second.close();
+    client.close();
+  });
+});
+
+describe('presence across nodes', () => {
+  const LOBBY = PUBSUB('lobby');
+
+  async function presentRaw(node: GatewayProcess, id: string, info: unknown): Promise<RawClient> {
+    const client = await extClient(node, 'lobby');
+    client.send({ command: 'join', identifier: LOBBY, presence: { id, info } });
+    return client;
+  }
+
+  const presenceEvents = (client: RawClient) =>
+    client.messages().filter((frame) => frame.type === 'presence' && (frame.message as { type: string }).type !== 'info');
+
+  it('announces joins and leaves once per presence id, answers the full member set, and lets dropped members lapse', async () => {
+    const watcher = await extClient(nodes[2]!, 'lobby');
+    const cable = anycableCable(nodes[1]!.url, {
+      protocol: 'actioncable-v1-ext-json',
+      websocketOptions: { headers: { cookie: 'username=bob' } },
+    });
+    const channel = cable.streamFrom('lobby');
+    try {
+      const alice = await presentRaw(nodes[0]!, 'alice', { name: 'Alice' });
+      await watcher.next((frame) => frame.type === 'presence', 'the join of alice');
+      await channel.ensureSubscribed();
+      await channel.presence.join('bob', { name: 'Bob' });
+      const aliceAgain = await presentRaw(nodes[2]!, 'alice', { name: 'Alice' });
+      await waitFor(async () => Object.keys((await channel.presence.info()) ?? {}).length === 2, 'two members');
+      expect(await channel.presence.info()).toEqual({ alice: { name: 'Alice' }, bob: { name: 'Bob' } });
+
+      aliceAgain.send({ command: 'presence', identifier: LOBBY });
+      const info = await aliceAgain.next(
+        (frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'info',
+      );
+      expect((info.message as { total: number }).total).toBe(2);
+
+      await channel.presence.leave();
+      await waitFor(() => presenceEvents(watcher).length === 3, 'the leave of bob');
+      expect(presenceEvents(watcher).map((frame) => frame.message)).toEqual([
+        { type: 'join', info: { name: 'Alice' }, id: 'alice' },
+        { type: 'join', info: { name: 'Bob' }, id: 'bob' },
+        { type: 'leave', id: 'bob' },
+      ]);
+
+      // One of alice's two connections drops: she is still there; once the other drops too, she leaves after the TTL.
+      alice.ws.terminate();
+      aliceAgain.ws.terminate();
+      await waitFor(() => presenceEvents(watcher).length === 4, 'alice to lapse', 15_000);
+      expect(presenceEvents(watcher)[3]!.message).toEqual({ type: 'leave', id: 'alice' });
+      const raw = presenceEvents(watcher).map((frame) => frame.identifier);
+      expect(new Set(raw)).toEqual(new Set([LOBBY]));
+    } finally {
+      cable.disconnect();
+      watcher.close();
+    }
+  });
+});
