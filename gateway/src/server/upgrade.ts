@@ -4,6 +4,7 @@ import type { Admission } from '../core/admission';
 import { DEFAULT_PROTOCOL } from '../core/protocol';
 import type { SocketData } from './connection';
 import type { Handshake } from '../core/handshake';
+import { StringInterner } from './interner';
 import { originAllowed } from './origin';
 import { negotiateProtocol, offeredProtocols } from './subprotocol';
 import type { HttpRequest, HttpResponse } from './uws';
@@ -27,6 +28,15 @@ function newSid(): string {
   return randomUUID();
 }
 
+/** Enough for the URLs, addresses and ping topics of a node's usual clients. */
+const SHARED_VALUES = 1024;
+
+/** A URL without a query is shared; one with a query is most often the client's own (a token in it). */
+function requestUrl(secure: boolean, host: string | undefined, path: string, query: string, shared: StringInterner): string {
+  const base = `${secure ? 'https' : 'http'}://${host ?? 'localhost'}${path}`;
+  return query ? `${base}?${query}` : shared.intern(base);
+}
+
 function refuse(res: HttpResponse, status: string): void {
   res.writeStatus(status).end(status);
 }
@@ -38,6 +48,7 @@ function refuse(res: HttpResponse, status: string): void {
  */
 export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keepalive: Keepalive) {
   let upgrading = 0;
+  const shared = new StringInterner(SHARED_VALUES);
   return (res: HttpResponse, req: HttpRequest, context: unknown): void => {
     if (gate.draining()) return refuse(res, '503 Service Unavailable');
     const headers = copyHeaders(req);
@@ -49,12 +60,12 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
     const negotiated = negotiateProtocol(protocols);
     const handshake: Handshake = {
       sid: headers['x-request-id'] || newSid(),
-      url: `${gate.secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.getUrl()}${query ? `?${query}` : ''}`,
+      url: requestUrl(gate.secure, headers.host, req.getUrl(), query, shared),
       params: new URLSearchParams(query),
       headers,
       protocols,
       protocol: negotiated ?? DEFAULT_PROTOCOL,
-      remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+      remoteAddress: shared.intern(Buffer.from(res.getRemoteAddressAsText()).toString()),
     };
     const key = headers['sec-websocket-key'] ?? '';
     const extensions = headers['sec-websocket-extensions'] ?? '';
@@ -69,9 +80,10 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
         (admission) => {
           upgrading -= 1;
           if (aborted) return;
+          const pingTopic = keepalive.topicFor(handshake.params);
           const data: SocketData = {
             admission,
-            pingTopic: keepalive.topicFor(handshake.params),
+            pingTopic: pingTopic && shared.intern(pingTopic),
             connection: null,
             session: null,
           };
