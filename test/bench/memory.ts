@@ -1,45 +1,108 @@
+import type WebSocket from 'ws';
 import { startGateway } from '../support/gateway';
+import { startRpcServer } from '../support/rpc-server';
 import { closeAll, connectTimed, pool, subscribe } from './load';
 import { residentBytes, startReferenceServer } from './processes';
-import { printTable } from './stats';
+import { printTable, ratio } from './stats';
 
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1500));
 }
 
+interface MemoryTarget {
+  readonly name: string;
+  readonly pid: number;
+  /** Opens the connection of this index, subscribed. */
+  readonly open: (index: number) => Promise<WebSocket>;
+}
+
+/**
+ * Resident memory before any connection, at half of `clients` and at all of them: per connection at
+ * `clients`, and per additional connection between half and all (what one more costs once the node is warm).
+ */
+async function grow(target: MemoryTarget, clients: number) {
+  await settle();
+  const before = await residentBytes(target.pid);
+  const half = Math.floor(clients / 2);
+  const sockets = await pool(half, 100, target.open);
+  await settle();
+  const atHalf = await residentBytes(target.pid);
+  sockets.push(...(await pool(clients - half, 100, (index) => target.open(half + index))));
+  await settle();
+  const after = await residentBytes(target.pid);
+  closeAll(sockets);
+  return {
+    name: target.name,
+    before,
+    after,
+    perConnection: (after - before) / clients,
+    marginal: (after - atHalf) / (clients - half),
+  };
+}
+
+function rows(measured: ReadonlyArray<Awaited<ReturnType<typeof grow>>>, clients: number) {
+  const reference = measured[measured.length - 1]!;
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+  return measured.map((entry) => ({
+    server: entry.name,
+    connections: clients,
+    'RSS before': `${(entry.before / 2 ** 20).toFixed(1)} MiB`,
+    'RSS after': `${(entry.after / 2 ** 20).toFixed(1)} MiB`,
+    'per connection': kib(entry.perConnection),
+    'per additional connection (second half)': kib(entry.marginal),
+    'per connection / reference': ratio(entry.perConnection, reference.perConnection),
+  }));
+}
+
+const NOTE =
+  'User space only (the kernel adds ~4 KiB per socket). Targets: ≤ 4 KB per additional idle subscribed connection, ≤ 6 KB per connection at 10,000 RPC-subscribed connections.';
+
 /** Resident memory per idle connection, each subscribed to a stream of its own, next to bare uWS. */
 export async function benchMemory(clients: number): Promise<void> {
   const gateway = await startGateway({ public: true, log_level: 'warn' });
   const reference = await startReferenceServer();
+  const openWith = (url: string) => async (index: number) => {
+    const { ws } = await connectTimed(url);
+    await subscribe(ws, JSON.stringify({ channel: '$pubsub', stream_name: `idle-${index}` }));
+    return ws;
+  };
   try {
-    const rows = [];
-    for (const server of [
-      { name: 'Cableway', url: gateway.url, pid: gateway.pid },
-      { name: 'bare uWS reference', url: `ws://127.0.0.1:${reference.port}/cable`, pid: reference.pid },
-    ]) {
-      await settle();
-      const before = await residentBytes(server.pid);
-      const sockets = (await pool(clients, 100, () => connectTimed(server.url))).map((result) => result.ws);
-      await pool(clients, 100, (index) =>
-        subscribe(sockets[index]!, JSON.stringify({ channel: '$pubsub', stream_name: `idle-${index}` })),
-      );
-      await settle();
-      const after = await residentBytes(server.pid);
-      rows.push({
-        server: server.name,
-        connections: clients,
-        'RSS before': `${(before / 2 ** 20).toFixed(1)} MiB`,
-        'RSS after': `${(after / 2 ** 20).toFixed(1)} MiB`,
-        'per connection': `${((after - before) / clients / 1024).toFixed(2)} KiB`,
-      });
-      closeAll(sockets);
-    }
-    printTable(
-      `Idle memory: ${clients} connections, one stream subscription each (user space; the kernel adds ~4 KiB per socket)`,
-      rows,
-    );
+    const measured = [
+      await grow({ name: 'Cableway ($pubsub, no RPC)', pid: gateway.pid, open: openWith(gateway.url) }, clients),
+      await grow(
+        { name: 'bare uWS reference', pid: reference.pid, open: openWith(`ws://127.0.0.1:${reference.port}/cable`) },
+        clients,
+      ),
+    ];
+    printTable(`Idle memory: ${clients} connections, one stream subscription each`, rows(measured, clients), NOTE);
   } finally {
     reference.stop();
     await gateway.stop();
+  }
+}
+
+/** The same with every connection identified (RPC Connect) and subscribed (RPC Command) through gRPC. */
+export async function benchRpcMemory(clients: number): Promise<void> {
+  const rpc = await startRpcServer();
+  const gateway = await startGateway({ rpc_host: rpc.address, log_level: 'warn' });
+  const reference = await startReferenceServer();
+  const openWith = (url: string) => async (index: number) => {
+    const { ws } = await connectTimed(url, { headers: { cookie: `username=user-${index}` } });
+    await subscribe(ws, JSON.stringify({ channel: 'ChatChannel', room: `room-${index}` }));
+    return ws;
+  };
+  try {
+    const measured = [
+      await grow({ name: 'Cableway (gRPC Connect + Command)', pid: gateway.pid, open: openWith(gateway.url) }, clients),
+      await grow(
+        { name: 'bare uWS reference', pid: reference.pid, open: openWith(`ws://127.0.0.1:${reference.port}/cable`) },
+        clients,
+      ),
+    ];
+    printTable(`Memory at ${clients} RPC-subscribed connections, one stream each`, rows(measured, clients), NOTE);
+  } finally {
+    reference.stop();
+    await gateway.stop();
+    await rpc.stop();
   }
 }

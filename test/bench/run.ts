@@ -4,15 +4,22 @@
  */
 import { benchCluster } from './cluster';
 import { benchConnect } from './connect';
+import { benchJwtConnect, benchRpcCommand, benchRpcSubscribe } from './connect-path';
 import { benchFanout } from './fanout';
-import { benchMemory } from './memory';
+import { benchMemory, benchRpcMemory } from './memory';
 import { benchReliable } from './reliable';
+import { writeReport } from './report';
 import { benchRpcTransports } from './rpc-transports';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
+  'jwt-connect': () => benchJwtConnect(1000, 2),
+  'rpc-subscribe': () => benchRpcSubscribe(500, 2),
+  'rpc-command': () => benchRpcCommand(2000, 2),
   fanout: () => benchFanout(1000, 1000, 20),
+  'fanout-steady': () => benchFanout(1000, 200, 1),
   memory: () => benchMemory(10_000),
+  'memory-rpc': () => benchRpcMemory(10_000),
   'rpc-transports': () => benchRpcTransports(1000, 1),
   cluster: () => benchCluster(20_000, 100),
   reliable: () => benchReliable(1000, 1000, 20, 20),
@@ -26,6 +33,7 @@ async function main(): Promise<void> {
     if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
     await scenario();
   }
+  console.log(`\nwritten: ${writeReport(['npm run bench', ...(requested.length > 0 ? ['--', ...requested] : [])].join(' '))}`);
 }
 
 main().then(

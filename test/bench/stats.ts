@@ -1,3 +1,5 @@
+import { record } from './report';
+
 /** Summary statistics for benchmark samples (milliseconds unless said otherwise). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -28,7 +30,13 @@ export function formatMs(value: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
-export function printTable(title: string, rows: ReadonlyArray<Readonly<Record<string, string | number>>>): void {
+export function printTable(title: string, rows: ReadonlyArray<Readonly<Record<string, string | number>>>, note?: string): void {
   console.log(`\n${title}`);
   console.table(rows);
+  record(title, rows, note);
+}
+
+/** `value` as a multiple of the reference's, as the tables print it. */
+export function ratio(value: number, reference: number): string {
+  return `${(value / reference).toFixed(2)}×`;
 }

@@ -32,6 +32,8 @@ function toArgs(flags: Flags): string[] {
 /** Where a node process runs; its working directory decides which ./anycable.toml it finds. */
 export interface LaunchOptions {
   readonly cwd?: string;
+  /** Options for node itself, before the script (`--cpu-prof`, `--heapsnapshot-signal`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Runs the compiled CLI with arguments, to completion (for --help, bad flags). */
@@ -167,7 +169,7 @@ export async function launchGateway(
 ): Promise<GatewayProcess> {
   return launch({
     command: process.execPath,
-    args: [MAIN, ...args],
+    args: [...(options.nodeArgs ?? []), MAIN, ...args],
     env,
     port: options.port,
     broadcastPort: options.broadcastPort,

@@ -1,0 +1,192 @@
+import type WebSocket from 'ws';
+import { issueIdentificationToken } from '../../shared/src/tokens';
+import { startGateway, type GatewayProcess } from '../support/gateway';
+import { startRpcServer } from '../support/rpc-server';
+import { closeAll, connectTimed, drained, pool, subscribe } from './load';
+import { cpuSeconds, startReferenceServer } from './processes';
+import { formatMs, printTable, ratio, summarize } from './stats';
+
+const SECRET = 'bench-jwt-secret';
+const COOKIE = { cookie: 'username=bench' };
+const CHAT = JSON.stringify({ channel: 'ChatChannel', room: 'bench' });
+/** With BENCH_CPU_PROF_DIR=<dir>, the node writes its CPU profile of the scenario there when it stops. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+
+/** One side of an A/B comparison: a server and the unit of work measured on it. */
+interface Side {
+  readonly name: string;
+  readonly pid: number;
+  /** The node whose sessions must be gone before the next round (none for the reference). */
+  readonly gateway: GatewayProcess | null;
+  /** Does one unit of work; resolves with its milliseconds and the socket it opened (closed after the round). */
+  readonly work: () => Promise<{ ws: WebSocket | null; ms: number }>;
+}
+
+interface Measured {
+  readonly side: Side;
+  cpu: number;
+  units: number;
+  readonly ms: number[];
+}
+
+/**
+ * Measures `count` units of work `rounds` times per side, alternating A B A B so that the shared
+ * machine's load falls on both alike; CPU is the server process's, summed over the rounds.
+ */
+async function interleaved(sides: readonly Side[], count: number, rounds: number): Promise<Measured[]> {
+  const measured = sides.map((side): Measured => ({ side, cpu: 0, units: 0, ms: [] }));
+  const close = (results: readonly { ws: WebSocket | null }[]) =>
+    closeAll(results.flatMap((result) => (result.ws ? [result.ws] : [])));
+  for (const side of sides) close(await pool(100, 1, side.work));
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of measured) {
+      const settle = async () => void (entry.side.gateway && (await drained(entry.side.gateway)));
+      await settle();
+      const before = await cpuSeconds(entry.side.pid);
+      const results = await pool(count, 1, entry.side.work);
+      entry.cpu += (await cpuSeconds(entry.side.pid)) - before;
+      entry.units += count;
+      entry.ms.push(...results.map((result) => result.ms));
+      close(results);
+    }
+  }
+  return measured;
+}
+
+function rows(measured: readonly Measured[], unit: string) {
+  const reference = measured[measured.length - 1]!;
+  const referenceCpu = reference.cpu / reference.units;
+  return measured.map((entry) => {
+    const summary = summarize(entry.ms);
+    const cpu = entry.cpu / entry.units;
+    return {
+      server: entry.side.name,
+      [unit]: entry.units,
+      p50: formatMs(summary.p50),
+      p99: formatMs(summary.p99),
+      [`server CPU per ${unit.replace(/s$/, '')}`]: `${(cpu * 1e6).toFixed(0)} µs`,
+      'CPU / reference': ratio(cpu, referenceCpu),
+    };
+  });
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ws: T; ms: number }> {
+  const started = process.hrtime.bigint();
+  const ws = await work();
+  return { ws, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** Sends a `message` command and resolves on the next frame that is not a ping. */
+function perform(ws: WebSocket, identifier: string, data: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (frame: WebSocket.RawData) => {
+      if (frame.toString().includes('"type":"ping"')) return;
+      ws.off('message', onMessage);
+      resolve();
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ command: 'message', identifier, data }));
+  });
+}
+
+/** What the connect-path scenarios share: a node with gRPC RPC and JWT, the RPC server and the reference. */
+async function withServers(
+  run: (servers: { gateway: GatewayProcess; referenceUrl: string; referencePid: number }) => Promise<void>,
+): Promise<void> {
+  const rpc = await startRpcServer();
+  const gateway = await startGateway(
+    { rpc_host: rpc.address, jwt_secret: SECRET, log_level: 'warn', metrics_http: '/metrics' },
+    {},
+    { nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] },
+  );
+  const reference = await startReferenceServer();
+  try {
+    await run({ gateway, referenceUrl: `ws://127.0.0.1:${reference.port}/cable`, referencePid: reference.pid });
+  } finally {
+    reference.stop();
+    await gateway.stop();
+    await rpc.stop();
+  }
+}
+
+/** JWT connect (upgrade, verify, welcome) against the reference's upgrade and welcome. */
+export function benchJwtConnect(count: number, rounds: number): Promise<void> {
+  return withServers(async ({ gateway, referenceUrl, referencePid }) => {
+    const token = await issueIdentificationToken({ user_id: 42 }, SECRET);
+    const measured = await interleaved(
+      [
+        { name: 'Cableway, JWT (?jid=)', pid: gateway.pid, gateway, work: () => connectTimed(`${gateway.url}?jid=${token}`) },
+        { name: 'bare uWS reference', pid: referencePid, gateway: null, work: () => connectTimed(referenceUrl) },
+      ],
+      count,
+      rounds,
+    );
+    printTable(
+      `JWT connect: ${count} sequential connections per round, ${rounds} rounds, A B A B`,
+      rows(measured, 'connects'),
+      'Target: Cableway ≤ 2× the reference’s CPU per connect.',
+    );
+  });
+}
+
+/** Connect (RPC Connect) + subscribe (RPC Command) over gRPC against the reference's connect + local subscribe. */
+export function benchRpcSubscribe(count: number, rounds: number): Promise<void> {
+  return withServers(async ({ gateway, referenceUrl, referencePid }) => {
+    const session = (url: string, headers: Record<string, string>) => () =>
+      timed(async () => {
+        const { ws } = await connectTimed(url, { headers });
+        await subscribe(ws, CHAT);
+        return ws;
+      });
+    const measured = await interleaved(
+      [
+        { name: 'Cableway, gRPC Connect + Command', pid: gateway.pid, gateway, work: session(gateway.url, COOKIE) },
+        { name: 'bare uWS reference', pid: referencePid, gateway: null, work: session(referenceUrl, {}) },
+      ],
+      count,
+      rounds,
+    );
+    printTable(
+      `Connect + subscribe through RPC: ${count} sequential sessions per round, ${rounds} rounds, A B A B`,
+      rows(measured, 'sessions'),
+      'Target: Cableway ≤ 4× the reference’s connect + local subscribe.',
+    );
+  });
+}
+
+/**
+ * One subscribed session performing `count` channel actions one after the other (each an RPC Command
+ * answered with a transmission), against the reference answering a frame on an open socket.
+ */
+export function benchRpcCommand(count: number, rounds: number): Promise<void> {
+  return withServers(async ({ gateway, referenceUrl, referencePid }) => {
+    const { ws: nodeSocket } = await connectTimed(gateway.url, { headers: COOKIE });
+    await subscribe(nodeSocket, CHAT);
+    const { ws: referenceSocket } = await connectTimed(referenceUrl);
+    const whoami = JSON.stringify({ action: 'whoami' });
+    const measured = await interleaved(
+      [
+        {
+          name: 'Cableway, RPC Command (perform)',
+          pid: gateway.pid,
+          gateway: null,
+          work: () => timed(async () => (await perform(nodeSocket, CHAT, whoami), null)),
+        },
+        {
+          name: 'bare uWS reference (frame answered)',
+          pid: referencePid,
+          gateway: null,
+          work: () => timed(async () => (await subscribe(referenceSocket, CHAT), null)),
+        },
+      ],
+      count,
+      rounds,
+    );
+    closeAll([nodeSocket, referenceSocket]);
+    printTable(
+      `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B`,
+      rows(measured, 'calls'),
+      'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out).',
+    );
+  });
+}
