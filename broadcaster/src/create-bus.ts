@@ -192,7 +192,7 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
     const kind = ADAPTERS[name];
     const target = !kind.fanout ? relay : kind.hearsEveryStream && leaderRelay ? leaderRelay : delivery;
     const part = partOf(name, target, !kind.fanout, deps.logger.child({ adapter: name }));
-    return kind.create({ ...part, relayUp: () => pubsub.isUp() });
+    return kind.create({ ...part, relayUp: () => pubsub.isUp(), positioning: kind.hearsEveryStream ? fanoutLease : null });
   });
   return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, transports: opened, served, fanoutLease });
 }

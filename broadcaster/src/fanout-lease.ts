@@ -2,15 +2,18 @@ import { errorMessage } from '../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../shared/src/logger';
 import type { RedisConnection } from '../../shared/src/redis/connect';
 import { ReaderLease } from './adapters/reader-lease';
+import type { PositioningTurn } from './adapters/adapter';
 import type { BusTuning } from './tuning';
 
 /**
- * Which node positions what a fan-out input (the `redis` adapter) brings: every node hears each of its
- * publications, and one of them, the holder of this lease, records it in the history and hands it to the
- * pub/sub, so each publication gets one offset. When the holder dies, another node takes the lease over.
+ * Which node positions what a fan-out input (`redis`, `nats`, `actioncable`) brings: the holder of this lease alone
+ * records each of its publications in the history and hands it to the pub/sub, so each publication gets one
+ * offset. Every node hears the `redis` adapter's channel; the `actioncable` adapter hears Rails' channels
+ * only on the holder. When the holder dies, another node takes the lease over.
  */
-export class FanoutLease {
+export class FanoutLease implements PositioningTurn {
   private leading = false;
+  private readonly listeners: Array<(held: boolean) => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly lease: ReaderLease;
@@ -29,6 +32,10 @@ export class FanoutLease {
 
   get held(): boolean {
     return this.leading;
+  }
+
+  onChange(listener: (held: boolean) => void): void {
+    this.listeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -52,6 +59,7 @@ export class FanoutLease {
     if (held !== this.leading) {
       this.leading = held;
       this.logger.info(held ? 'this node positions fan-out broadcasts' : 'another node positions fan-out broadcasts');
+      for (const listener of this.listeners) listener(held);
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.renew(), this.tuning.leaseRenewMs);
   }

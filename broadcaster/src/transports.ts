@@ -21,9 +21,9 @@ export interface TransportOptions {
   readonly counters: BroadcastCounters;
 }
 
-function openRedis(config: BroadcastConfig, { logger, counters }: TransportOptions): RedisContext | null {
+function openRedis(config: BroadcastConfig, { nodeId, logger, counters }: TransportOptions): RedisContext | null {
   if (!config.redis) return null;
-  const connections = new RedisConnections(config.redis, logger.child({ component: 'redis' }), counters.redisReconnects);
+  const connections = new RedisConnections(config.redis, nodeId, logger.child({ component: 'redis' }), counters.redisReconnects);
   const commands = connections.connect('commands', 'commands');
   return {
     connections,

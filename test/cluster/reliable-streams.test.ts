@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { createPublisher } from '../../broadcaster/src/publisher/publisher';
 import type { RedisConfig } from '../../shared/src/redis/options';
 import { startBalancer } from '../support/balancer';
@@ -28,7 +29,7 @@ beforeAll(async () => {
         redis_url: redis.url,
         node_id: `rs${index}`,
         broker: 'redis',
-        broadcast_adapter: 'http,redisx,redis',
+        broadcast_adapter: 'http,redisx,redis,actioncable',
         rpc_host: rpc.address,
         public_streams: true,
         broadcast_key: 'k',
@@ -53,20 +54,44 @@ async function extClient(node: GatewayProcess, stream: string): Promise<RawClien
   return client;
 }
 
+/** The id of a node's node-to-node subscriber connection, found by its client name. */
+async function pubsubClientId(nodeId: string): Promise<string> {
+  const list = await redisCli(redis.port, 'CLIENT', 'LIST', 'TYPE', 'pubsub');
+  const line = list.split('\n').find((entry) => entry.includes(` name=cableway-${nodeId}-pubsub `));
+  const id = line?.match(/^id=(\d+) /)?.[1];
+  if (!id) throw new Error(`no pub/sub connection of ${nodeId} in:\n${list}`);
+  return id;
+}
+
 const dataFrames = (client: RawClient) => client.messages().filter((frame) => frame.message !== undefined);
+
+/** Publishes the n-th message of a stream through one of the four adapters in turn, as Rails would. */
+class RotatingPublisher {
+  private readonly redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
+  private readonly fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+  // Rails' own Action Cable Redis adapter: a plain PUBLISH of the message on the bare stream channel.
+  private readonly actionCable = new Redis(redis.url);
+
+  async publish(stream: string, n: number): Promise<void> {
+    const data = JSON.stringify({ n });
+    if (n % 4 === 0) await this.redisx.broadcast(stream, data);
+    else if (n % 4 === 1) await this.fanout.broadcast(stream, data);
+    else if (n % 4 === 2) await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream, data }, 'k');
+    else await this.actionCable.publish(stream, data);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.redisx.close(), this.fanout.close(), this.actionCable.quit()]);
+  }
+}
 
 describe('the redis broker', () => {
   it('gives each publication one offset for the whole cluster, whichever node and adapter it entered by', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
     const clients = await Promise.all(nodes.map((node) => extClient(node, 'shared')));
-    const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
-    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+    const publisher = new RotatingPublisher();
     try {
-      for (let n = 1; n <= 12; n += 1) {
-        const data = JSON.stringify({ n });
-        if (n % 3 === 0) await redisx.broadcast('shared', data);
-        else if (n % 3 === 1) await fanout.broadcast('shared', data);
-        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'shared', data }, 'k');
-      }
+      for (let n = 1; n <= 12; n += 1) await publisher.publish('shared', n);
       for (const client of clients) await waitFor(() => dataFrames(client).length === 12, 'twelve messages', 15_000);
       const seen = clients.map((client) =>
         dataFrames(client).map((frame) => `${frame.epoch}/${frame.offset}:${JSON.stringify(frame.message)}`),
@@ -76,9 +101,16 @@ describe('the redis broker', () => {
       expect(dataFrames(clients[0]!).map((frame) => frame.offset)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
       const writes = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_writes_total')));
       expect(writes.reduce((sum, count) => sum + count, 0)).toBe(12);
+
+      // The history holds what came in through each adapter, under the offsets the clients saw.
+      const late = await rawClient(nodes[1]!.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=late' } });
+      clients.push(late);
+      await late.welcome();
+      late.send({ command: 'subscribe', identifier: PUBSUB('shared'), history: { since } });
+      await late.next((frame) => frame.type === 'confirm_history', 'confirm_history');
+      expect(dataFrames(late).map((frame) => `${frame.epoch}/${frame.offset}:${JSON.stringify(frame.message)}`)).toEqual(seen[0]);
     } finally {
-      await redisx.close();
-      await fanout.close();
+      await publisher.close();
       for (const client of clients) client.close();
     }
   });
@@ -94,8 +126,7 @@ describe('the redis broker', () => {
     const channel = cable.subscribeTo('ChatChannel', { room: 'travel' });
     const received: unknown[] = [];
     channel.on('message', (message: unknown) => received.push(message));
-    const redisx = createPublisher({ transport: 'redisx', redis: redisConfig(redis.url) });
-    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(redis.url) });
+    const publisher = new RotatingPublisher();
     let watcher!: RawClient;
     try {
       await channel.ensureSubscribed();
@@ -108,10 +139,7 @@ describe('the redis broker', () => {
       balancer.cut();
       // Each publication is seen delivered before the next goes out, so the cluster's order is the order sent.
       for (let n = 1; n <= 9; n += 1) {
-        const data = JSON.stringify({ n });
-        if (n % 3 === 0) await redisx.broadcast('chat_travel', data);
-        else if (n % 3 === 1) await fanout.broadcast('chat_travel', data);
-        else await postBroadcast(nodes[n % 3]!.broadcastUrl, { stream: 'chat_travel', data }, 'k');
+        await publisher.publish('chat_travel', n);
         await waitFor(() => dataFrames(watcher).length === n, `publication ${n} to be delivered`);
       }
       await waitFor(() => connects.length === 2, 'the client to reconnect', 20_000);
@@ -126,31 +154,37 @@ describe('the redis broker', () => {
     } finally {
       cable.disconnect();
       watcher?.close();
-      await redisx.close();
-      await fanout.close();
+      await publisher.close();
       await balancer.close();
     }
   });
 
-  it('fills a gap in node-to-node delivery from the history: every message once, in order', async () => {
+  it("fills a gap in one node's node-to-node delivery from the history: every message once, in order, on every node", async () => {
     const clients = await Promise.all(nodes.map((node) => extClient(node, 'gappy')));
     let n = 0;
     const publish = () => postBroadcast(nodes[0]!.broadcastUrl, { stream: 'gappy', data: JSON.stringify({ n: ++n }) }, 'k');
     try {
       for (let i = 0; i < 5; i += 1) await publish();
       const before = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_gap_repairs_total')));
-      await redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
-      for (let i = 0; i < 5; i += 1) await publish();
-      // Publications go on until every node has heard again and repaired what it missed.
+      const cut = await pubsubClientId('rs1');
+      await redisCli(redis.port, 'CLIENT', 'KILL', 'ID', cut);
+      // Publications flow while that one link is down: at least the first is missed by node rs1 alone.
       await waitFor(
         async () => {
           await publish();
-          const repairs = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_gap_repairs_total')));
-          return (
-            repairs.every((count, index) => count > before[index]!) && clients.every((client) => dataFrames(client).length === n)
-          );
+          return (await pubsubClientId('rs1').catch(() => cut)) !== cut;
         },
-        'every node to repair its gap',
+        'node rs1 to open its pub/sub link again',
+        20_000,
+      );
+      // Publications go on until the cut node has heard again and repaired what it missed.
+      await waitFor(
+        async () => {
+          await publish();
+          const repairs = await metricValue(nodes[1]!.httpUrl, 'cableway_history_gap_repairs_total');
+          return repairs > before[1]! && clients.every((client) => dataFrames(client).length === n);
+        },
+        'the cut node to repair its gap',
         20_000,
         200,
       );
@@ -169,11 +203,19 @@ describe('the redis broker', () => {
     await plain.welcome();
     plain.send({ command: 'subscribe', identifier: PUBSUB('plain') });
     await plain.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+    const rails = new Redis(redis.url);
     await postBroadcast(nodes[0]!.broadcastUrl, { stream: 'plain', data: '{"text":"hi"}' }, 'k');
     await plain.next((frame) => frame.message !== undefined, 'the broadcast');
+    await rails.publish('plain', '{"text":"from rails"}');
+    await waitFor(
+      () => plain.messages().filter((frame) => frame.message !== undefined).length === 2,
+      'the Action Cable broadcast',
+    );
     expect(plain.frames.filter((frame) => frame.includes('"message"'))).toEqual([
       `{"identifier":${JSON.stringify(PUBSUB('plain'))},"message":{"text":"hi"}}`,
+      `{"identifier":${JSON.stringify(PUBSUB('plain'))},"message":{"text":"from rails"}}`,
     ]);
+    await rails.quit();
     plain.close();
   });
 
@@ -277,6 +319,67 @@ describe('presence across nodes', () => {
     } finally {
       cable.disconnect();
       watcher.close();
+    }
+  });
+});
+
+describe('the fan-out lease', () => {
+  const LEASE = 'cableway:fanout:__anycable__:positioner';
+
+  /** node id → the number of patterns its actioncable connection subscribes. */
+  async function actionCablePatterns(): Promise<Map<string, number>> {
+    const list = await redisCli(redis.port, 'CLIENT', 'LIST');
+    const patterns = new Map<string, number>();
+    for (const line of list.split('\n')) {
+      const node = line.match(/ name=cableway-(\S+)-actioncable /)?.[1];
+      if (node) patterns.set(node, Number(line.match(/ psub=(\d+) /)?.[1]));
+    }
+    return patterns;
+  }
+
+  it("moves Rails' Action Cable channels to the next holder when the holder dies: positioned once, no duplicates", async () => {
+    const ids = nodes.map((_, index) => `rs${index}`);
+    // Only the holder hears Rails' channels; the others do not subscribe them at all.
+    const holder = await waitFor(async () => {
+      const current = await redisCli(redis.port, 'GET', LEASE);
+      const patterns = await actionCablePatterns();
+      return ids.every((id) => patterns.get(id) === (id === current ? 1 : 0)) && current;
+    }, 'the lease holder alone to subscribe the pattern');
+    const survivors = ids.filter((id) => id !== holder);
+    const clients = await Promise.all(survivors.map((id) => extClient(nodes[ids.indexOf(id)]!, 'failover')));
+    const rails = new Redis(redis.url);
+    let n = 0;
+    try {
+      await nodes[ids.indexOf(holder)]!.stop('SIGKILL');
+      // Publications go on while nobody holds the lease; those are lost, as with the redis adapter.
+      await waitFor(
+        async () => {
+          await rails.publish('failover', JSON.stringify({ n: ++n }));
+          return clients.every((client) => dataFrames(client).length > 0);
+        },
+        'another node to position Action Cable publications',
+        20_000,
+        50,
+      );
+      const taken = n;
+      for (let i = 0; i < 3; i += 1) await rails.publish('failover', JSON.stringify({ n: ++n }));
+      const last = (client: RawClient) => (dataFrames(client).at(-1)?.message as { n: number } | undefined)?.n;
+      for (const client of clients) await waitFor(() => last(client) === n, 'the last publication');
+      const seen = clients.map((client) =>
+        dataFrames(client).map((frame) => `${frame.epoch}/${frame.offset}:${JSON.stringify(frame.message)}`),
+      );
+      expect(seen[1]).toEqual(seen[0]);
+      const numbers = dataFrames(clients[0]!).map((frame) => (frame.message as { n: number }).n);
+      expect(numbers.slice(-4)).toEqual([taken, taken + 1, taken + 2, taken + 3]);
+      const offsets = dataFrames(clients[0]!).map((frame) => frame.offset as number);
+      expect(offsets).toEqual(Array.from({ length: offsets.length }, (_, index) => offsets[0]! + index));
+      const next = await redisCli(redis.port, 'GET', LEASE);
+      expect(survivors).toContain(next);
+      const patterns = await actionCablePatterns();
+      for (const id of survivors) expect(patterns.get(id)).toBe(id === next ? 1 : 0);
+    } finally {
+      await rails.quit();
+      for (const client of clients) client.close();
     }
   });
 });

@@ -1,19 +1,49 @@
-import { SubscriberLink } from '../redis/subscriber-link';
-import { requireRedis, type AdapterContext, type BroadcastAdapter } from './adapter';
+import type { BroadcastConfig } from '../options';
+import { PROBE_CHANNEL_PREFIX, SubscriberLink } from '../redis/subscriber-link';
+import { requireRedis, type AdapterContext, type BroadcastAdapter, type PositioningTurn } from './adapter';
 
 /** Rails joins `channel_prefix` and the broadcasting name with a colon; no prefix means the bare name. */
 export function actionCableChannel(prefix: string, stream: string): string {
   return prefix === '' ? stream : `${prefix}:${stream}`;
 }
 
+/** The PSUBSCRIBE pattern of every channel Rails publishes to: glob characters of the prefix stand for themselves. */
+export function actionCablePattern(prefix: string): string {
+  return actionCableChannel(prefix.replace(/[*?[\]\\]/g, '\\$&'), '*');
+}
+
 /**
- * Rails' own Action Cable Redis adapter as an input: for each stream this node serves it SUBSCRIBEs the
- * channel Rails publishes to, whose payload is the message itself.
+ * Channels this product itself publishes to (node-to-node streams and commands, the legacy broadcast
+ * channel, probes) that a pattern over Rails' channels may match too, bare ones above all: they are not
+ * Rails' streams.
+ */
+function ownChannel(config: BroadcastConfig): (channel: string) => boolean {
+  const prefixes = [PROBE_CHANNEL_PREFIX, ...(config.pubsubChannelPrefix ? [config.pubsubChannelPrefix] : [])];
+  const channels = new Set([config.internalChannel, config.redisChannel]);
+  return (channel) => channels.has(channel) || prefixes.some((prefix) => channel.startsWith(prefix));
+}
+
+/** The lease holder hears every stream's channel; the other nodes none (what they would hear is dropped). */
+function followTurn(link: SubscriberLink, pattern: string, turn: PositioningTurn): Promise<void> {
+  turn.onChange((held) => {
+    if (held) void link.addPattern(pattern);
+    else link.removePattern(pattern);
+  });
+  return turn.held ? link.addPattern(pattern) : Promise.resolve();
+}
+
+/**
+ * Rails' own Action Cable Redis adapter as an input, whose payload is the message itself. With no broker
+ * positioning, each node SUBSCRIBEs the channel of each stream it serves and delivers locally. With one, the
+ * node holding the positioning turn PSUBSCRIBEs every stream's channel and relays what it hears, positioned,
+ * through the node-to-node pub/sub, as the `redis` adapter's publications are.
  */
 export function createActionCableAdapter(context: AdapterContext): BroadcastAdapter {
   const redis = requireRedis(context, 'actioncable');
   const prefix = context.config.actioncablePrefix;
   const streamStart = actionCableChannel(prefix, '').length;
+  const turn = context.positioning;
+  const skipped = turn ? ownChannel(context.config) : () => false;
   const link = new SubscriberLink({
     purpose: 'actioncable',
     shardedOnCluster: false,
@@ -21,10 +51,23 @@ export function createActionCableAdapter(context: AdapterContext): BroadcastAdap
     redis,
     tuning: context.tuning,
     logger: context.logger,
-    onMessage: (channel, payload) => context.sink.acceptMessage(channel.slice(streamStart), payload),
+    onMessage: (channel, payload) => {
+      if (!skipped(channel)) context.sink.acceptMessage(channel.slice(streamStart), payload);
+    },
   });
+  const summary = { adapter: 'actioncable', target: redis.connections.target, channels: actionCableChannel(prefix, '<stream>') };
+  if (turn) {
+    const pattern = actionCablePattern(prefix);
+    return {
+      summary: { ...summary, pattern, positioned_by: 'the fan-out lease holder' },
+      start: async () => {
+        await Promise.all([link.start(), followTurn(link, pattern, turn)]);
+      },
+      shutdown: () => link.close(),
+    };
+  }
   return {
-    summary: { adapter: 'actioncable', target: redis.connections.target, channels: actionCableChannel(prefix, '<stream>') },
+    summary,
     start: () => link.start(),
     shutdown: () => link.close(),
     streams: {

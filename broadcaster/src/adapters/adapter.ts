@@ -23,9 +23,21 @@ export interface BroadcastAdapter {
   readonly endpoint?: HttpBroadcastEndpoint;
 }
 
+/** Whether this node is the one that positions what every node could hear (the fan-out lease). */
+export interface PositioningTurn {
+  readonly held: boolean;
+  /** Called each time this node takes the turn or loses it. */
+  onChange(listener: (held: boolean) => void): void;
+}
+
 export interface AdapterContext extends BusContext {
   /** Whether the node-to-node pub/sub carries publications now: an input that relays refuses them while not. */
   relayUp(): boolean;
+  /**
+   * With a broker that positions, for an input that hears every stream: its publications count only on the
+   * node holding the turn (the others' are dropped), so an input may listen only there. Null otherwise.
+   */
+  readonly positioning: PositioningTurn | null;
 }
 
 /** The Redis context of an adapter that cannot work without one. */

@@ -12,7 +12,10 @@ export interface AdapterKind {
    * which hands each publication to the node-to-node pub/sub.
    */
   readonly fanout: boolean;
-  /** A fan-out input every node hears in full (one channel for every stream), so one node can position it. */
+  /**
+   * A fan-out input that can hear every stream (one channel, or a pattern, for all), so with a broker one
+   * node can position it all.
+   */
   readonly hearsEveryStream: boolean;
   create(context: AdapterContext): BroadcastAdapter;
 }
@@ -21,6 +24,6 @@ export const ADAPTERS: Readonly<Record<AdapterName, AdapterKind>> = {
   http: { fanout: false, hearsEveryStream: false, create: createHttpAdapter },
   redis: { fanout: true, hearsEveryStream: true, create: createRedisAdapter },
   redisx: { fanout: false, hearsEveryStream: false, create: createRedisxAdapter },
-  actioncable: { fanout: true, hearsEveryStream: false, create: createActionCableAdapter },
+  actioncable: { fanout: true, hearsEveryStream: true, create: createActionCableAdapter },
   nats: { fanout: true, hearsEveryStream: true, create: createNatsAdapter },
 };

@@ -1,4 +1,4 @@
-import { createRedisConnection, type RedisConnection, type RedisRole } from '../../../shared/src/redis/connect';
+import { createRedisConnection, redisClientName, type RedisConnection, type RedisRole } from '../../../shared/src/redis/connect';
 import type { RedisConfig } from '../../../shared/src/redis/options';
 import { describeRedisTarget } from '../../../shared/src/redis/url';
 import type { Logger } from '../../../shared/src/logger';
@@ -21,6 +21,8 @@ export class RedisConnections {
 
   constructor(
     private readonly config: RedisConfig,
+    /** Part of each connection's client name, so an operator can tell the nodes' connections apart. */
+    private readonly nodeId: string,
     private readonly logger: Logger,
     /** Counts a connection coming back after it was lost. */
     private readonly reconnects: { inc(): void },
@@ -28,9 +30,10 @@ export class RedisConnections {
     this.target = describeRedisTarget(config);
   }
 
-  /** `purpose` names the connection in log lines (`pubsub`, `redisx-read`, …). */
+  /** `purpose` names the connection in log lines (`pubsub`, `redisx-read`, …) and in its client name. */
   connect(role: RedisRole, purpose: string): RedisConnection {
-    const connection = createRedisConnection(this.config, role, this.logger.child({ link: purpose }));
+    const name = redisClientName('cableway', this.nodeId, purpose);
+    const connection = createRedisConnection(this.config, role, this.logger.child({ link: purpose }), name);
     let wasReady = false;
     connection.on('ready', () => {
       if (wasReady) this.reconnects.inc();

@@ -7,7 +7,10 @@ import type { BusTuning } from '../tuning';
 import type { RedisContext } from './context';
 import { pubSubDialect, type PubSubDialect } from './dialect';
 import { LivenessProbe } from './probe';
-import { ChannelReconciler } from '../reconciler';
+import { ChannelReconciler, type ChannelCommands } from '../reconciler';
+
+/** Every link's probe channel starts so: `cableway:probe:<node>:<purpose>`. */
+export const PROBE_CHANNEL_PREFIX = 'cableway:probe:';
 
 export interface SubscriberLinkOptions {
   /** Names the link in logs and in its probe channel: `pubsub`, `redis`, `actioncable`. */
@@ -23,12 +26,14 @@ export interface SubscriberLinkOptions {
 }
 
 /**
- * One subscribing Redis connection that follows a changing set of channels, survives reconnects (it
- * re-subscribes every channel) and proves it still hears its channels with a liveness probe.
+ * One subscribing Redis connection that follows a changing set of channels (and of patterns, on plain
+ * pub/sub), survives reconnects (it re-subscribes every one) and proves it still hears them with a
+ * liveness probe.
  */
 export class SubscriberLink {
   private readonly connection: RedisConnection;
   private readonly reconciler: ChannelReconciler;
+  private readonly patterns: ChannelReconciler;
   private readonly probe: LivenessProbe;
   private readonly probeChannel: string;
   private readonly dialect: PubSubDialect;
@@ -38,18 +43,33 @@ export class SubscriberLink {
     this.connection = redis.connections.connect('subscriber', options.purpose);
     const dialect = pubSubDialect(this.connection, redis.commands, options.shardedOnCluster);
     this.dialect = dialect;
-    this.reconciler = new ChannelReconciler(this.loggingFailures(dialect));
-    this.probeChannel = `cableway:probe:${options.nodeId}:${options.purpose}`;
+    this.reconciler = new ChannelReconciler(this.loggingFailures(dialect, ''));
+    const connection = this.connection;
+    this.patterns = new ChannelReconciler(
+      this.loggingFailures(
+        {
+          subscribe: (patterns) => connection.psubscribe(...patterns),
+          unsubscribe: (patterns) => connection.punsubscribe(...patterns),
+        },
+        'p',
+      ),
+    );
+    this.probeChannel = `${PROBE_CHANNEL_PREFIX}${options.nodeId}:${options.purpose}`;
     this.connection.on(dialect.messageEvent, (channel: string, payload: string) => {
       if (channel === this.probeChannel) this.probe.echo(payload);
       else options.onMessage(channel, payload);
     });
+    // A pattern may match the probe channel too: its echo is taken once, from the channel subscription.
+    this.connection.on('pmessage', (_pattern: string, channel: string, payload: string) => {
+      if (channel !== this.probeChannel) options.onMessage(channel, payload);
+    });
+    const reconcilers = [this.reconciler, this.patterns];
     if (this.connection instanceof Cluster) {
       // ioredis keeps a Cluster's channels itself and subscribes them again on whichever node takes over.
-      this.reconciler.connected();
+      for (const reconciler of reconcilers) reconciler.connected();
     } else {
-      this.connection.on('ready', () => this.reconciler.connected());
-      this.connection.on('close', () => this.reconciler.disconnected());
+      this.connection.on('ready', () => reconcilers.forEach((reconciler) => reconciler.connected()));
+      this.connection.on('close', () => reconcilers.forEach((reconciler) => reconciler.disconnected()));
     }
     this.probe = new LivenessProbe(
       {
@@ -77,6 +97,15 @@ export class SubscriberLink {
     this.reconciler.drop(channel);
   }
 
+  /** A glob-style pattern (PSUBSCRIBE), on plain pub/sub; resolves like `add`. */
+  addPattern(pattern: string): Promise<void> {
+    return settledWithin(this.patterns.want(pattern), this.options.tuning.ackBoundMs);
+  }
+
+  removePattern(pattern: string): void {
+    this.patterns.drop(pattern);
+  }
+
   /** Publishes on the link's channel family (sharded on a Cluster) through the commands connection. */
   publish(channel: string, payload: string): Promise<unknown> {
     return this.dialect.publish(channel, payload);
@@ -87,18 +116,19 @@ export class SubscriberLink {
     await this.options.redis.connections.close(this.connection);
   }
 
-  private loggingFailures(dialect: PubSubDialect): PubSubDialect {
+  /** `kind`: `p` for the pattern commands (PSUBSCRIBE, PUNSUBSCRIBE), in log lines. */
+  private loggingFailures<Commands extends ChannelCommands>(commands: Commands, kind: '' | 'p'): Commands {
     const failures = new RateLimitedLog(this.options.logger, 'warn');
     const logged =
       (command: string) =>
       (error: unknown): never => {
-        failures.log(`redis ${command} failed`, { link: this.options.purpose, error: errorMessage(error) });
+        failures.log(`redis ${kind}${command} failed`, { link: this.options.purpose, error: errorMessage(error) });
         throw error;
       };
     return {
-      ...dialect,
-      subscribe: (channels) => dialect.subscribe(channels).catch(logged('subscribe')),
-      unsubscribe: (channels) => dialect.unsubscribe(channels).catch(logged('unsubscribe')),
+      ...commands,
+      subscribe: (channels) => commands.subscribe(channels).catch(logged('subscribe')),
+      unsubscribe: (channels) => commands.unsubscribe(channels).catch(logged('unsubscribe')),
     };
   }
 

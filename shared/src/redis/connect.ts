@@ -38,9 +38,9 @@ function tlsOptions(tls: RedisTls): ConnectionOptions {
 }
 
 /** Who connects, and how: the same for every topology. */
-function connectionOptions(config: RedisConfig, role: RedisRole, endpoint: RedisEndpoint): RedisOptions {
+function connectionOptions(config: RedisConfig, endpoint: RedisEndpoint, name: string): RedisOptions {
   return {
-    connectionName: `cableway-${role}`,
+    connectionName: name,
     ...(config.keepaliveMs > 0 ? { keepAlive: config.keepaliveMs } : {}),
     ...(endpoint.username ? { username: endpoint.username } : {}),
     ...(endpoint.password ? { password: endpoint.password } : {}),
@@ -56,12 +56,12 @@ const STANDALONE_ROLE_OPTIONS: Readonly<Record<RedisRole, RedisOptions>> = {
   subscriber: { autoResubscribe: false, enableOfflineQueue: false, autoResendUnfulfilledCommands: false },
 };
 
-function createCluster(config: RedisConfig, role: RedisRole, endpoints: readonly RedisEndpoint[]): Cluster {
+function createCluster(config: RedisConfig, role: RedisRole, endpoints: readonly RedisEndpoint[], name: string): Cluster {
   const options: ClusterOptions = {
     clusterRetryStrategy: (attempt) => reconnectDelay(attempt),
     // One subscriber connection per shard; ioredis keeps their channels and re-subscribes after a refresh.
     shardedSubscribers: role === 'subscriber',
-    redisOptions: { ...connectionOptions(config, role, endpoints[0]!), ...(role === 'commands' ? COMMAND_OPTIONS : {}) },
+    redisOptions: { ...connectionOptions(config, endpoints[0]!, name), ...(role === 'commands' ? COMMAND_OPTIONS : {}) },
   };
   return new Cluster(
     endpoints.map(({ host, port }) => ({ host, port })),
@@ -69,9 +69,9 @@ function createCluster(config: RedisConfig, role: RedisRole, endpoints: readonly
   );
 }
 
-function createStandalone(config: RedisConfig, role: RedisRole, endpoint: RedisEndpoint): Redis {
+function createStandalone(config: RedisConfig, role: RedisRole, endpoint: RedisEndpoint, name: string): Redis {
   const base: RedisOptions = {
-    ...connectionOptions(config, role, endpoint),
+    ...connectionOptions(config, endpoint, name),
     ...STANDALONE_ROLE_OPTIONS[role],
     db: endpoint.db,
     retryStrategy: (attempt) => reconnectDelay(attempt),
@@ -89,15 +89,25 @@ function createStandalone(config: RedisConfig, role: RedisRole, endpoint: RedisE
   });
 }
 
+/** A Redis client name (CLIENT SETNAME) takes printable characters other than the space only. */
+export function redisClientName(...parts: readonly string[]): string {
+  return parts.join('-').replace(/[^!-~]/g, '_');
+}
+
 /**
  * Opens one connection to the configured Redis: standalone, Sentinel (the URL host is the master name) or
  * Cluster (several URLs). It retries for ever with capped, jittered backoff and never ends the process;
- * every state change is logged with the target, never the password.
+ * every state change is logged with the target, never the password. `name` is its client name in CLIENT LIST.
  */
-export function createRedisConnection(config: RedisConfig, role: RedisRole, logger: Logger): RedisConnection {
+export function createRedisConnection(
+  config: RedisConfig,
+  role: RedisRole,
+  logger: Logger,
+  name = redisClientName('cableway', role),
+): RedisConnection {
   const endpoints = config.urls.map(parseRedisUrl);
   const connection =
-    endpoints.length > 1 ? createCluster(config, role, endpoints) : createStandalone(config, role, endpoints[0]!);
+    endpoints.length > 1 ? createCluster(config, role, endpoints, name) : createStandalone(config, role, endpoints[0]!, name);
   logTransitions(connection, describeRedisTarget(config), logger.child({ role }));
   return connection;
 }

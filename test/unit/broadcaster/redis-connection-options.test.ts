@@ -1,3 +1,4 @@
+import { redisClientName } from '../../../shared/src/redis/connect';
 import { reconnectDelay } from '../../../shared/src/redis/backoff';
 import { keySlot } from '../../../shared/src/redis/slot';
 import { describeRedisTarget, parseRedisUrl } from '../../../shared/src/redis/url';
@@ -63,5 +64,12 @@ describe('cluster key slots', () => {
     ['x{}y', 16116],
   ])('put %j in slot %i as Redis does', (key, slot) => {
     expect(keySlot(key)).toBe(slot);
+  });
+});
+
+describe('Redis client names', () => {
+  test('join their parts and keep only what CLIENT SETNAME takes', () => {
+    expect(redisClientName('cableway', 'node 1\n', 'pubsub')).toBe('cableway-node_1_-pubsub');
+    expect(redisClientName('cableway', 'rs0', 'actioncable')).toBe('cableway-rs0-actioncable');
   });
 });
