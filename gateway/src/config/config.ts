@@ -11,7 +11,7 @@ import { formatConfigToml } from './print-config';
 import { resolveRpcTransport, rpcRequestTimeoutMs, type RpcTransportConfig } from './rpc-transport';
 import { resolveServerTls, type ServerTlsConfig } from './server-tls';
 import { resolvePublicMode, type PublicMode } from './public-mode';
-import { envNamesOf, unknownEnvVariables } from './unknown-env';
+import { RAILS_SIDE_VARIABLES, envNamesOf, unknownEnvVariables } from './unknown-env';
 
 export type PingPrecision = 's' | 'ms' | 'ns';
 export type DisconnectMode = 'auto' | 'always' | 'never';
@@ -317,8 +317,12 @@ export function readCommandLine(
     ...unsupported.map(unsupportedMessage),
   ];
   const sources = { file: located?.path ?? null, presets, warnings };
-  // Variables answered as not supported are named there, not again as unknown.
-  const known = new Set([...envNamesOf(gatewayOptions), ...unsupportedInEnv(env).map((use) => use.source)]);
+  // Variables answered as not supported are named there, not again as unknown; the Rails side's are no typo.
+  const known = new Set([
+    ...envNamesOf(gatewayOptions),
+    ...unsupportedInEnv(env).map((use) => use.source),
+    ...RAILS_SIDE_VARIABLES,
+  ]);
   const unknownEnv = unknownEnvVariables(env, known);
   return { action: 'run', config: resolveConfig(values, parsed.explicit, sources, unknownEnv) };
 }

@@ -108,6 +108,8 @@ describe('configuration', () => {
     };
     expect(configOf([], env).unknownEnv).toEqual(['ANYCABLE_AAA', 'ANYCABLE_JWT_SECERT']);
     expect(configOf([], { ANYCABLE_REDIS_URL: 'redis://x:1', ANYCABLE_NORPC: '1' }).unknownEnv).toEqual([]);
+    // Set for the Rails app in an environment it shares with the node: no typo.
+    expect(configOf([], { ANYCABLE_HTTP_BROADCAST_URL: 'http://x/_broadcast', ANYCABLE_JWT_TTL: '60' }).unknownEnv).toEqual([]);
   });
 
   it('refuses an unknown flag with a config error', () => {
