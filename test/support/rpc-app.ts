@@ -14,7 +14,8 @@ import type {
  * The Rails app behind the test RPC servers (gRPC and HTTP), behaving like a small app with anycable-rails:
  * - Connect authenticates by the cookie `username=<name>` (`error=1` answers ERROR);
  * - `ChatChannel` (`{"channel":"ChatChannel","room":…}`) streams `chat_<room>` and performs `speak`
- *   (broadcasts `{"text","from"}`), `whoami` (transmits what the app received), `stop` and `kick`;
+ *   (broadcasts `{"text","from"}`), `whoami` (transmits what the app received), `stop`, `kick`, and
+ *   `enter` / `exit` (anycable-rails' Presence API: the user joins or leaves the room's presence);
  * - `RejectChannel` and every other channel reject subscriptions;
  * - calls whose metadata `protov` lacks `v1` are answered ERROR, as the Ruby handler does.
  * The servers differ only in the transport; each records the calls here.
@@ -129,6 +130,18 @@ async function chatCommand(
     }
     case 'stop':
       return commandResponse({ stop_streams: true });
+    case 'enter': {
+      const user = String(parseObject(message.connection_identifiers).current_user);
+      return commandResponse({
+        // anycable-rails keeps the presence stream in the subscription's state.
+        env: { cstate: {}, istate: { $p: `chat_${room}` } },
+        presence: { type: 'join', id: user, info: JSON.stringify({ name: user }), ttl: 0 },
+      });
+    }
+    case 'exit': {
+      const user = String(parseObject(message.connection_identifiers).current_user);
+      return commandResponse({ presence: { type: 'leave', id: user, info: '', ttl: 0 } });
+    }
     case 'kick':
       return commandResponse({
         disconnect: true,

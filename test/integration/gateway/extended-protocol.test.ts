@@ -186,6 +186,29 @@ describe('the extended protocol', () => {
     member.close();
   });
 
+  it("applies the presence the Rails app sets in a command result (anycable-rails' Presence API)", async () => {
+    const room = JSON.stringify({ channel: 'ChatChannel', room: 'presence' });
+    const watcher = await extClient();
+    await subscribed(watcher, room);
+    const member = await rawClient(gateway.url, { protocols: EXTENDED_PROTOCOLS, headers: { cookie: 'username=bea' } });
+    await member.welcome();
+    await subscribed(member, room);
+    member.send({ command: 'message', identifier: room, data: JSON.stringify({ action: 'enter' }) });
+    const joined = await watcher.next((frame) => frame.type === 'presence' && frame.identifier === room, 'the join event');
+    expect(joined.message).toEqual({ type: 'join', info: { name: 'bea' }, id: 'bea' });
+    member.send({ command: 'presence', identifier: room });
+    const info = await member.next((frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'info');
+    expect(info.message).toEqual({ type: 'info', total: 1, records: [{ info: { name: 'bea' }, id: 'bea' }] });
+    member.send({ command: 'message', identifier: room, data: JSON.stringify({ action: 'exit' }) });
+    const left = await watcher.next(
+      (frame) => frame.type === 'presence' && (frame.message as { type: string }).type === 'leave',
+      'the leave event',
+    );
+    expect(left.message).toEqual({ type: 'leave', id: 'bea' });
+    watcher.close();
+    member.close();
+  });
+
   it('starts a fresh session for an unknown sid', async () => {
     const client = await rawClient(`${gateway.url}?sid=never-seen`, {
       protocols: EXTENDED_PROTOCOLS,
