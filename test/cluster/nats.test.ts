@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from 'nats';
-import { rawClient, type RawClient } from '../support/clients';
+import { pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
 import { startNatsServer, type NatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -8,15 +8,10 @@ import { waitFor } from '../support/wait';
  * Two nodes on one nats-server and no Redis: the anycable gem's NATS broadcaster as input, NATS pub/sub
  * between the nodes, remote commands, and what the nodes do while nats-server is gone.
  */
-const follow = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+const follow = pubsubIdentifier;
 
-async function subscribed(node: GatewayProcess, stream: string, headers: Record<string, string> = {}): Promise<RawClient> {
-  const client = await rawClient(node.url, { headers });
-  await client.welcome();
-  client.send({ command: 'subscribe', identifier: follow(stream) });
-  await client.next((frame) => frame.type === 'confirm_subscription');
-  return client;
-}
+const subscribed = (node: GatewayProcess, stream: string, headers?: Record<string, string>): Promise<RawClient> =>
+  pubsubSubscriber(node.url, stream, headers);
 
 /** The messages of `stream` a client received, in order. */
 function received(client: RawClient, stream: string): unknown[] {

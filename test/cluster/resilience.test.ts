@@ -1,5 +1,5 @@
 import { createPublisher } from '../../broadcaster/src/publisher/publisher';
-import { rawClient, type RawClient } from '../support/clients';
+import { pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type Flags, type GatewayProcess } from '../support/gateway';
 import {
   redisCli,
@@ -12,15 +12,10 @@ import {
 import { waitFor } from '../support/wait';
 
 /** What a cluster of nodes must survive, and do across nodes: Redis outages, remote commands, whispers. */
-const follow = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+const follow = pubsubIdentifier;
 
-async function subscribed(node: GatewayProcess, stream: string, headers: Record<string, string> = {}): Promise<RawClient> {
-  const client = await rawClient(node.url, { headers });
-  await client.welcome();
-  client.send({ command: 'subscribe', identifier: follow(stream) });
-  await client.next((frame) => frame.type === 'confirm_subscription');
-  return client;
-}
+const subscribed = (node: GatewayProcess, stream: string, headers?: Record<string, string>): Promise<RawClient> =>
+  pubsubSubscriber(node.url, stream, headers);
 
 function receives(client: RawClient, data: string): Promise<Record<string, unknown>> {
   return client.next((frame) => frame.message === data, `the message ${data}`, 15_000);

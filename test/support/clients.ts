@@ -170,6 +170,18 @@ export async function rawClient(url: string, options: RawClientOptions = {}): Pr
   return client;
 }
 
+/** The identifier of a public `$pubsub` subscription to `stream`. */
+export const pubsubIdentifier = (stream: string): string => JSON.stringify({ channel: '$pubsub', stream_name: stream });
+
+/** A raw client on `url`, welcomed and confirmed on the public `$pubsub` stream `stream`. */
+export async function pubsubSubscriber(url: string, stream: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  const client = await rawClient(url, { headers });
+  await client.welcome();
+  client.send({ command: 'subscribe', identifier: pubsubIdentifier(stream) });
+  await client.next((frame) => frame.type === 'confirm_subscription');
+  return client;
+}
+
 /**
  * Cuts an `@anycable/web` cable's TCP connection without a WebSocket close frame, as a lost network does:
  * the server sees the socket drop (1006) and the client's own reconnect logic takes over.
