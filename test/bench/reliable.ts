@@ -118,15 +118,24 @@ async function restoreAndCatchUp(node: GatewayProcess, stream: string, missed: n
   const second = new WebSocket(`${node.url}?sid=${sid}`, EXTENDED.protocols);
   await new Promise<void>((resolve, reject) => {
     let received = 0;
+    // A restore that never catches up fails the run instead of holding it.
+    const deadline = setTimeout(
+      () => reject(new Error(`restore of ${stream} not caught up within 10 s (${received} of ${missed})`)),
+      10_000,
+    );
+    const finish = (error?: Error) => {
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve();
+    };
     second.on('message', (data: WebSocket.RawData) => {
       const frame = JSON.parse(data.toString()) as { type?: string; restored?: boolean; message?: unknown };
       if (frame.type === 'welcome') {
-        if (!frame.restored) reject(new Error('the session was not restored'));
+        if (!frame.restored) finish(new Error('the session was not restored'));
         second.send(JSON.stringify({ command: 'history', identifier, history: { streams: { [stream]: position } } }));
       } else if (frame.message !== undefined && frame.type === undefined) received += 1;
       else if (frame.type === 'confirm_history') {
-        if (received === missed) resolve();
-        else reject(new Error(`caught up ${received} of ${missed} messages`));
+        finish(received === missed ? undefined : new Error(`caught up ${received} of ${missed} messages`));
       }
     });
   });
