@@ -4,16 +4,9 @@ import type { LocalChannel } from '../../../gateway/src/channels/local-channel';
 import { ChannelRouter } from '../../../gateway/src/channels/router';
 import { rpcAvoidedCounters } from '../../../gateway/src/metrics/rpc-avoided';
 import { Metrics } from '../../../shared/src/metrics';
+import { success } from '../session/fakes';
 
-const RESULT: CommandResult = {
-  status: 'SUCCESS',
-  disconnect: false,
-  stopStreams: false,
-  stoppedStreams: [],
-  streams: [],
-  transmissions: [],
-  disconnectInterest: false,
-};
+const RESULT: CommandResult = success();
 const context: CommandContext = {
   sid: 's',
   identifiers: '{}',
