@@ -86,3 +86,81 @@ export function rawHttpSequence(port: number, requests: readonly string[], deadl
     socket.on('error', reject);
   });
 }
+
+/** A WebSocket spoken over a bare TCP socket, for handshakes no client library sends (any header, as is). */
+export interface RawWebSocket {
+  /** Text frames received, in order. */
+  readonly texts: string[];
+  /** Sends one masked text frame. */
+  sendText(text: string): void;
+  /** Resolves once the server ended the TCP connection. */
+  readonly ended: Promise<void>;
+  destroy(): void;
+}
+
+/** Server frames are unmasked; text frames of this test size carry a 7- or 16-bit length. */
+function takeFrames(buffer: Buffer, texts: string[]): Buffer {
+  let rest = buffer;
+  for (;;) {
+    if (rest.length < 2) return rest;
+    const opcode = rest[0]! & 0x0f;
+    let length = rest[1]! & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      if (rest.length < 4) return rest;
+      length = rest.readUInt16BE(2);
+      offset = 4;
+    }
+    if (rest.length < offset + length) return rest;
+    if (opcode === 1) texts.push(rest.subarray(offset, offset + length).toString('utf8'));
+    rest = rest.subarray(offset + length);
+  }
+}
+
+/**
+ * Opens a WebSocket by writing `requestHead` (the upgrade request, up to its blank line) as is, and
+ * resolves once the 101 answer has arrived.
+ */
+export function rawWebSocket(port: number, requestHead: string): Promise<RawWebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const texts: string[] = [];
+    let head = '';
+    let pending: Buffer = Buffer.alloc(0);
+    let upgraded = false;
+    const ended = new Promise<void>((resolveEnded) => socket.once('close', () => resolveEnded()));
+    const client: RawWebSocket = {
+      texts,
+      ended,
+      sendText(text) {
+        const payload = Buffer.from(text);
+        const mask = Buffer.from([1, 2, 3, 4]);
+        const header =
+          payload.length < 126
+            ? Buffer.from([0x81, 0x80 | payload.length])
+            : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+        const masked = payload.map((byte, index) => byte ^ mask[index % 4]!);
+        socket.write(Buffer.concat([header, mask, masked]));
+      },
+      destroy: () => socket.destroy(),
+    };
+    socket.on('connect', () => socket.write(requestHead));
+    socket.on('data', (chunk: Buffer) => {
+      if (!upgraded) {
+        const bytes = Buffer.concat([Buffer.from(head, 'latin1'), chunk]);
+        const end = bytes.indexOf('\r\n\r\n');
+        if (end < 0) {
+          head = bytes.toString('latin1');
+          return;
+        }
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(bytes.toString('latin1'))?.[1];
+        if (status !== '101') return reject(new Error(`HTTP ${status ?? 'answer without a status'}`));
+        upgraded = true;
+        chunk = bytes.subarray(end + 4);
+        resolve(client);
+      }
+      pending = takeFrames(Buffer.concat([pending, chunk]), texts);
+    });
+    socket.on('error', reject);
+  });
+}

@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config/config';
 import { Close } from '../protocol/frames';
 import { broadcastRoute, healthRoute, metricsRoute } from '../server/http-routes';
 import { createUpgradeHandler } from '../server/upgrade';
+import { SocketAdmission } from '../server/socket-admission';
 import { createWebSocketBehavior, routePattern } from '../server/websocket';
 import type { Session } from '../session/session';
 import { drainSlowly, planSlowDrain } from './slow-drain';
@@ -88,17 +89,6 @@ export class Runner {
     const { main, apps, bus, broker, registry, connector, keepalive, manager, commands, traffic, metrics, nativePings } =
       this.node;
     const draining = () => this.draining;
-    const upgrade = createUpgradeHandler(
-      {
-        allowedOrigins: config.server.allowedOrigins,
-        maxConn: config.server.maxConn,
-        openConnections: () => registry.size,
-        draining,
-        secure: config.server.tls !== null,
-      },
-      connector,
-      keepalive,
-    );
     const host = {
       open: manager.open.bind(manager),
       receive: nativePings
@@ -110,7 +100,18 @@ export class Runner {
       ponged: (session: Session) => nativePings?.answered(session),
       closed: manager.closed.bind(manager),
     };
-    const behavior = createWebSocketBehavior(host, config.server, upgrade, traffic, logger, metrics);
+    const admission = new SocketAdmission(connector, host, logger);
+    const upgrade = createUpgradeHandler(
+      {
+        allowedOrigins: config.server.allowedOrigins,
+        maxConn: config.server.maxConn,
+        openConnections: () => registry.size + admission.pending,
+        draining,
+        secure: config.server.tls !== null,
+      },
+      keepalive,
+    );
+    const behavior = createWebSocketBehavior(host, config.server, upgrade, admission, traffic, logger, metrics);
     for (const path of config.server.paths) main.ws(routePattern(path), behavior);
     if (bus.httpEndpoint) apps.routesFor(config.server.host, bus.httpEndpoint.port).add(broadcastRoute(bus.httpEndpoint));
     if (config.metrics.path)

@@ -1,15 +1,20 @@
 import type { Traffic } from '../metrics/traffic';
 import type { Connection } from '../core/connection';
 import type { Session } from '../session/session';
-import type { Admission } from '../core/admission';
+import type { Handshake } from '../core/handshake';
+import type { WaitingLine } from '../session/waiting-line';
 import type { WebSocket } from './uws';
 
-/** What uWS keeps per socket: the admission until open, the session after it. */
+/** What uWS keeps per socket: the request until it opens, its session once authenticated. */
 export interface SocketData {
-  admission: Admission | null;
+  handshake: Handshake | null;
   pingTopic: string | null;
   connection: UwsConnection | null;
   session: Session | null;
+  /** True while the socket is being authenticated. */
+  admitting: boolean;
+  /** Frames that arrived while it was (null until the first one). */
+  early: WaitingLine<string> | null;
 }
 
 /** A uWS socket seen as a session's Connection. uWS throws on a closed socket, so every call is guarded. */
@@ -20,6 +25,15 @@ export class UwsConnection implements Connection {
     private readonly ws: WebSocket<SocketData>,
     private readonly traffic: Traffic,
   ) {}
+
+  /** Runs `writes` with the socket corked, so what they send leaves in one write. */
+  corked<T>(writes: () => T): T {
+    let result: T;
+    this.ws.cork(() => {
+      result = writes();
+    });
+    return result!;
+  }
 
   send(frames: readonly string[]): void {
     if (this.closed || frames.length === 0) return;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Keepalive } from '../session/keepalive';
-import type { Admission } from '../core/admission';
 import { DEFAULT_PROTOCOL } from '../core/protocol';
 import type { SocketData } from './connection';
 import type { Handshake } from '../core/handshake';
@@ -10,15 +9,12 @@ import { negotiateProtocol, offeredProtocols } from './subprotocol';
 import type { HttpRequest, HttpResponse } from './uws';
 import { copyHeaders } from './uws-http';
 
-export interface Admitter {
-  connect(handshake: Handshake, isAborted: () => boolean): Promise<Admission>;
-}
-
 export interface UpgradeGate {
   readonly allowedOrigins: readonly string[];
   readonly maxConn: number;
   /** The listener serves TLS: the URL the Rails app sees is https://. */
   readonly secure: boolean;
+  /** Sessions open and sockets still being authenticated. */
   openConnections(): number;
   draining(): boolean;
 }
@@ -42,18 +38,19 @@ function refuse(res: HttpResponse, status: string): void {
 }
 
 /**
- * The uWS upgrade handler: copies the request while uWS keeps it valid, authenticates without holding
- * uWS objects, then upgrades (corked) unless the client went away meanwhile. A refused authentication
- * still upgrades, so the client gets its disconnect frame over the WebSocket, as Action Cable expects.
+ * The uWS upgrade handler: refuses what the gate refuses over HTTP, copies the request while uWS keeps it
+ * valid, and upgrades at once, within the handler. Authentication follows on the open socket (as in
+ * anycable-go), so a refused client still gets its disconnect frame over the WebSocket, as Action Cable
+ * expects. Upgrading later from a promise would need res.cork(), which in this uWS build may leave the
+ * upgraded socket deaf to every frame the client sends (uNetworking/uWebSockets.js#1108).
  */
-export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keepalive: Keepalive) {
-  let upgrading = 0;
+export function createUpgradeHandler(gate: UpgradeGate, keepalive: Keepalive) {
   const shared = new StringInterner(SHARED_VALUES);
   return (res: HttpResponse, req: HttpRequest, context: unknown): void => {
     if (gate.draining()) return refuse(res, '503 Service Unavailable');
     const headers = copyHeaders(req);
     if (!originAllowed(headers.origin, gate.allowedOrigins)) return refuse(res, '403 Forbidden');
-    if (gate.maxConn > 0 && gate.openConnections() + upgrading >= gate.maxConn) return refuse(res, '503 Service Unavailable');
+    if (gate.maxConn > 0 && gate.openConnections() >= gate.maxConn) return refuse(res, '503 Service Unavailable');
 
     const query = req.getQuery() ?? '';
     const protocols = offeredProtocols(headers['sec-websocket-protocol'] ?? '');
@@ -67,32 +64,21 @@ export function createUpgradeHandler(gate: UpgradeGate, admitter: Admitter, keep
       protocol: negotiated ?? DEFAULT_PROTOCOL,
       remoteAddress: shared.intern(Buffer.from(res.getRemoteAddressAsText()).toString()),
     };
-    const key = headers['sec-websocket-key'] ?? '';
-    const extensions = headers['sec-websocket-extensions'] ?? '';
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
-    });
-    upgrading += 1;
-    admitter
-      .connect(handshake, () => aborted)
-      .then(
-        (admission) => {
-          upgrading -= 1;
-          if (aborted) return;
-          const pingTopic = keepalive.topicFor(handshake.params);
-          const data: SocketData = {
-            admission,
-            pingTopic: pingTopic && shared.intern(pingTopic),
-            connection: null,
-            session: null,
-          };
-          res.cork(() => res.upgrade(data, key, negotiated ?? '', extensions, context as never));
-        },
-        () => {
-          upgrading -= 1;
-          if (!aborted) res.cork(() => refuse(res, '500 Internal Server Error'));
-        },
-      );
+    const pingTopic = keepalive.topicFor(handshake.params);
+    const data: SocketData = {
+      handshake,
+      pingTopic: pingTopic && shared.intern(pingTopic),
+      connection: null,
+      session: null,
+      admitting: false,
+      early: null,
+    };
+    res.upgrade(
+      data,
+      headers['sec-websocket-key'] ?? '',
+      negotiated ?? '',
+      headers['sec-websocket-extensions'] ?? '',
+      context as never,
+    );
   };
 }

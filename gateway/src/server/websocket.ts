@@ -3,16 +3,13 @@ import { RateLimitedLog } from '../../../shared/src/logger';
 import type { Metrics } from '../../../shared/src/metrics';
 import type { Traffic } from '../metrics/traffic';
 import { Close } from '../protocol/frames';
-import type { Connection } from '../core/connection';
-import type { Admission } from '../core/admission';
 import type { Session } from '../session/session';
 import { UwsConnection, type SocketData } from './connection';
+import type { SessionOpener, SocketAdmission } from './socket-admission';
 import type { WebSocket, WebSocketBehavior } from './uws';
 
 /** What the WebSocket edge hands its events to. */
-export interface SessionHost {
-  open(connection: Connection, admission: Admission, pingTopic: string | null): Session | null;
-  receive(session: Session, frame: string): void;
+export interface SessionHost extends SessionOpener {
   /** A WebSocket pong frame arrived. */
   ponged(session: Session): void;
   closed(session: Session): void;
@@ -45,6 +42,7 @@ export function createWebSocketBehavior(
   host: SessionHost,
   limits: SocketLimits,
   upgrade: NonNullable<WebSocketBehavior<SocketData>['upgrade']>,
+  admission: SocketAdmission,
   traffic: Traffic,
   logger: Logger,
   metrics: Metrics,
@@ -62,20 +60,22 @@ export function createWebSocketBehavior(
       const data = ws.getUserData();
       const connection = new UwsConnection(ws, traffic);
       data.connection = connection;
-      data.session = host.open(connection, data.admission!, data.pingTopic);
-      data.admission = null;
+      const handshake = data.handshake!;
+      data.handshake = null;
+      admission.admit(data, connection, handshake);
     },
     message(ws: WebSocket<SocketData>, message: ArrayBuffer) {
       const data = ws.getUserData();
       traffic.bytesReceived += message.byteLength;
-      if (!data.session) return;
       if (message.byteLength > limits.maxMessageSize) {
         oversizeMessages.inc();
-        oversizeLog.log('client frame over max_message_size: closing', { sid: data.session.sid, bytes: message.byteLength });
+        oversizeLog.log('client frame over max_message_size: closing', { sid: data.session?.sid, bytes: message.byteLength });
         ws.end(Close.messageTooBig.code, Close.messageTooBig.reason);
         return;
       }
-      host.receive(data.session, Buffer.from(message).toString('utf8'));
+      const frame = Buffer.from(message).toString('utf8');
+      if (data.session) host.receive(data.session, frame);
+      else admission.hold(data, frame);
     },
     pong(ws: WebSocket<SocketData>) {
       const session = ws.getUserData().session;
