@@ -6,17 +6,29 @@ import { readCommandLine } from './config/config';
 import { Runner } from './lifecycle/runner';
 import { logConfigSources } from './lifecycle/startup-log';
 import { nativeUws } from './server/uws';
+import { Primary } from './workers/primary';
 
 /** Exit codes: 2 for a bad command line, 1 for a node that could not start or stop cleanly. */
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 
-function handleSignals(runner: Runner, logger: Logger, timeoutSec: number): void {
+/** A running node: one event loop, or the primary of several. */
+interface RunningNode {
+  shutdown(): Promise<void>;
+  /** Closes every socket at once, so the process can exit now. */
+  abort(): void | Promise<void>;
+}
+
+function exitNow(node: RunningNode): void {
+  void Promise.resolve(node.abort()).finally(() => process.exit(EXIT_FAILURE));
+}
+
+function handleSignals(node: RunningNode, logger: Logger, timeoutSec: number): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn('second signal: exiting at once', { signal });
-      process.exit(EXIT_FAILURE);
+      return exitNow(node);
     }
     stopping = true;
     logger.info('signal received', { signal });
@@ -24,11 +36,11 @@ function handleSignals(runner: Runner, logger: Logger, timeoutSec: number): void
     setTimeout(
       () => {
         logger.error('shutdown timed out: exiting');
-        process.exit(EXIT_FAILURE);
+        exitNow(node);
       },
       (timeoutSec + 5) * 1000,
     ).unref();
-    runner.shutdown().then(
+    node.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', { error: errorMessage(error) });
@@ -66,8 +78,11 @@ async function main(): Promise<void> {
   logConfigSources(config, logger);
   try {
     nativeUws();
-    const runner = await Runner.start(config, logger);
-    handleSignals(runner, logger, config.shutdown.timeoutSec);
+    const node =
+      config.server.workers > 1
+        ? await Primary.start(config, { argv: process.argv.slice(2), env: process.env }, logger)
+        : await Runner.start(config, logger);
+    handleSignals(node, logger, config.shutdown.timeoutSec);
   } catch (error) {
     logger.error('cannot start', { error: errorMessage(error) });
     process.exit(EXIT_FAILURE);

@@ -67,6 +67,11 @@ export class Metrics {
     });
   }
 
+  /** A gauge with labels, set by the code that knows its values. */
+  labelledGauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
+  }
+
   /**
    * A counter kept as a plain number by the code that moves it (no prom-client call on the hot path) and
    * handed to Prometheus when it scrapes. `read` must never decrease.

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { startGateway } from '../support/gateway';
+import { startGateway, type GatewayProcess } from '../support/gateway';
 import { closeAll, connectTimed, pool, subscribe } from './load';
 import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
@@ -53,6 +53,57 @@ export async function measureFanout(
   return { deliveriesPerSec: deliveries / elapsedSec, serverCpuPerDelivery: (cpu / deliveries) * 1e6, latencies };
 }
 
+/** What one fan-out run sends: `messages` broadcasts of ~130 B to `clients` subscribers, `batch` per HTTP request. */
+export interface FanoutLoad {
+  readonly clients: number;
+  readonly messages: number;
+  readonly batch: number;
+}
+
+const PAYLOAD = 'x'.repeat(100);
+const STREAM = 'fanout';
+const IDENTIFIER = JSON.stringify({ channel: '$pubsub', stream_name: STREAM });
+
+/** The fan-out of a Cableway node: HTTP broadcasts to clients of `protocol` subscribed to a public `$pubsub` stream. */
+export async function fanoutThroughNode(
+  node: GatewayProcess,
+  load: FanoutLoad,
+  protocol = 'actioncable-v1-json',
+): Promise<FanoutResult> {
+  const sockets = (await pool(load.clients, 50, () => connectTimed(node.url, { protocols: [protocol] }))).map(
+    (result) => result.ws,
+  );
+  await pool(load.clients, 50, (index) => subscribe(sockets[index]!, IDENTIFIER));
+  try {
+    return await measureFanout(sockets, load.messages, load.batch, node.pid, async (count) => {
+      const body = Array.from({ length: count }, () => ({
+        stream: STREAM,
+        data: JSON.stringify({ sent: performance.now(), payload: PAYLOAD }),
+      }));
+      await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
+    });
+  } finally {
+    closeAll(sockets);
+  }
+}
+
+/** The same fan-out from the bare uWS reference, publishing the frames a node would write. */
+export async function fanoutThroughReference(reference: { port: number; pid: number }, load: FanoutLoad): Promise<FanoutResult> {
+  const sockets = (await pool(load.clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map(
+    (result) => result.ws,
+  );
+  try {
+    return await measureFanout(sockets, load.messages, load.batch, reference.pid, async (count) => {
+      const frames = Array.from({ length: count }, () =>
+        JSON.stringify({ identifier: IDENTIFIER, message: { sent: performance.now(), payload: PAYLOAD } }),
+      );
+      await fetch(`http://127.0.0.1:${reference.port}/publish`, { method: 'POST', body: JSON.stringify(frames) });
+    });
+  } finally {
+    closeAll(sockets);
+  }
+}
+
 /**
  * Frames per second of broadcasts to `clients` local subscribers of one stream: Cableway (HTTP broadcast,
  * in-memory pub/sub, `$pubsub` public stream) next to a bare uWS server publishing the same frames.
@@ -60,40 +111,14 @@ export async function measureFanout(
 export async function benchFanout(clients: number, messages: number, batch: number): Promise<void> {
   const gateway = await startGateway({ public: true, log_level: 'warn' });
   const reference = await startReferenceServer();
-  const payload = 'x'.repeat(100);
   try {
-    const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
-    const nodeSockets = (await pool(clients, 50, () => connectTimed(gateway.url))).map((result) => result.ws);
-    await pool(clients, 50, (index) => subscribe(nodeSockets[index]!, identifier));
-    const node = await measureFanout(nodeSockets, messages, batch, gateway.pid, async (count) => {
-      const body = Array.from({ length: count }, () => ({
-        stream: 'fanout',
-        data: JSON.stringify({ sent: performance.now(), payload }),
-      }));
-      await fetch(gateway.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
-    });
-    closeAll(nodeSockets);
-
-    const referenceSockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map(
-      (r) => r.ws,
-    );
-    const bare = await measureFanout(referenceSockets, messages, batch, reference.pid, async (count) => {
-      const frames = Array.from({ length: count }, () =>
-        JSON.stringify({ identifier, message: { sent: performance.now(), payload } }),
-      );
-      await fetch(`http://127.0.0.1:${reference.port}/publish`, { method: 'POST', body: JSON.stringify(frames) });
-    });
-    closeAll(referenceSockets);
-
-    const rows = [
+    const load = { clients, messages, batch };
+    const node = await fanoutThroughNode(gateway, load);
+    const bare = await fanoutThroughReference(reference, load);
+    printTable(`Fan-out: ${messages} broadcasts of ~130 B to ${clients} local subscribers, ${batch} per HTTP request`, [
       { server: 'Cableway', ...fanoutRow(node) },
       { server: 'bare uWS reference', ...fanoutRow(bare) },
-    ];
-    printTable(
-      `Fan-out: ${messages} broadcasts of ~130 B to ${clients} local subscribers, ${batch} per HTTP request`,
-      rows,
-      'Fan-out has not been worked on yet: these are today’s ratios, for comparison.',
-    );
+    ]);
   } finally {
     reference.stop();
     await gateway.stop();

@@ -1,28 +1,12 @@
 import WebSocket from 'ws';
 import { metricValue, startGateway, type GatewayProcess } from '../support/gateway';
 import { startRedisServer } from '../support/redis-server';
-import { fanoutRow, measureFanout } from './fanout';
-import { closeAll, connectTimed, pool, subscribe } from './load';
+import { fanoutRow, fanoutThroughNode, fanoutThroughReference } from './fanout';
+import { subscribe } from './load';
 import { startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
 
 const EXTENDED = { protocols: ['actioncable-v1-ext-json'] };
-const PAYLOAD = 'x'.repeat(100);
-
-async function fanoutThrough(node: GatewayProcess, protocol: string, clients: number, messages: number, batch: number) {
-  const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
-  const sockets = (await pool(clients, 50, () => connectTimed(node.url, { protocols: [protocol] }))).map((result) => result.ws);
-  await pool(clients, 50, (index) => subscribe(sockets[index]!, identifier));
-  const result = await measureFanout(sockets, messages, batch, node.pid, async (count) => {
-    const body = Array.from({ length: count }, () => ({
-      stream: 'fanout',
-      data: JSON.stringify({ sent: performance.now(), payload: PAYLOAD }),
-    }));
-    await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
-  });
-  closeAll(sockets);
-  return result;
-}
 
 /**
  * The cost of reliable streams: the same fan-out (extended-protocol clients, HTTP broadcasts, Redis pub/sub)
@@ -41,7 +25,7 @@ export async function benchReliable(clients: number, messages: number, batch: nu
         const flags = { public: true, log_level: 'warn', redis_url: redis.url, broker, metrics_http: '/metrics' };
         const node = await startGateway(flags);
         try {
-          const result = await fanoutThrough(node, protocol, clients, messages, batch);
+          const result = await fanoutThroughNode(node, { clients, messages, batch }, protocol);
           const writes = await metricValue(node.httpUrl, 'cableway_history_writes_total');
           rows.push({ server: `Cableway, ${protocol}, broker ${broker}`, ...fanoutRow(result), 'history writes': writes });
         } finally {
@@ -49,15 +33,7 @@ export async function benchReliable(clients: number, messages: number, batch: nu
         }
       }
     }
-    const identifier = JSON.stringify({ channel: '$pubsub', stream_name: 'fanout' });
-    const sockets = (await pool(clients, 50, () => connectTimed(`ws://127.0.0.1:${reference.port}/cable`))).map((r) => r.ws);
-    const bare = await measureFanout(sockets, messages, batch, reference.pid, async (count) => {
-      const frames = Array.from({ length: count }, () =>
-        JSON.stringify({ identifier, message: { sent: performance.now(), payload: PAYLOAD } }),
-      );
-      await fetch(`http://127.0.0.1:${reference.port}/publish`, { method: 'POST', body: JSON.stringify(frames) });
-    });
-    closeAll(sockets);
+    const bare = await fanoutThroughReference(reference, { clients, messages, batch });
     rows.push({ server: 'bare uWS reference', ...fanoutRow(bare), 'history writes': '-' });
     printTable(
       `Fan-out with and without the redis broker: ${messages} broadcasts to ${clients} subscribers, ${batch} per HTTP request`,

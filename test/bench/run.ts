@@ -10,6 +10,7 @@ import { benchMemory, benchRpcMemory } from './memory';
 import { benchReliable } from './reliable';
 import { writeReport } from './report';
 import { benchRpcTransports } from './rpc-transports';
+import { benchWorkers } from './workers';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
@@ -23,6 +24,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   'rpc-transports': () => benchRpcTransports(1000, 1),
   cluster: () => benchCluster(20_000, 100),
   reliable: () => benchReliable(1000, 1000, 20, 20),
+  workers: () => benchWorkers({ clients: 1000, messages: 1000, batch: 20 }),
 };
 
 async function main(): Promise<void> {

@@ -28,7 +28,10 @@ export interface Broker {
   streamClosed(stream: string): void;
   /** False while the store it keeps its state in cannot be reached (the node's health then says so). */
   connected(): boolean;
-  /** Starts its housekeeping (expiry). */
-  start(): void;
+  /**
+   * Starts its housekeeping (expiry); resolves once its store can be reached, or after a short bound while
+   * it cannot (the node then starts degraded, as it does while Redis is down).
+   */
+  start(): Promise<void>;
   stop(): void;
 }

@@ -43,12 +43,13 @@ export class MemoryBroker implements Broker {
     return true;
   }
 
-  start(): void {
+  start(): Promise<void> {
     this.timer = setInterval(() => {
       this.history.sweep();
       this.sessions?.sweep();
     }, SWEEP_INTERVAL_MS);
     this.timer.unref();
+    return Promise.resolve();
   }
 
   stop(): void {

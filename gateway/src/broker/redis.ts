@@ -3,6 +3,7 @@ import type { BrokerCounters } from '../metrics/broker';
 import type { StreamMessage } from '../../../shared/src/publication';
 import { createRedisConnection, type RedisConnection } from '../../../shared/src/redis/connect';
 import type { RedisConfig } from '../../../shared/src/redis/options';
+import { settledWithin } from '../../../broadcaster/src/bounded';
 import type { MessagePositioner } from '../../../broadcaster/src/bus';
 import type { BrokerConfig } from '../config/config';
 import type { Broker, MessageTarget } from './broker';
@@ -10,6 +11,9 @@ import { GapRepair } from './gap-repair';
 import { RedisHistory } from './redis-history';
 import { RedisPresenceStore } from './redis-presence';
 import { RedisSessionStore } from './redis-sessions';
+
+/** How long a node's start waits for the broker's Redis connection: as long as for its pub/sub subscriptions. */
+const READY_BOUND_MS = 1_500;
 
 /**
  * The broker of a cluster, in the Redis the nodes share: a publication is positioned once, by the node it
@@ -60,7 +64,10 @@ export class RedisBroker implements Broker, MessagePositioner {
     return this.redis.status === 'ready';
   }
 
-  start(): void {}
+  start(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return settledWithin(new Promise((resolve) => this.redis.once('ready', resolve)), READY_BOUND_MS);
+  }
 
   stop(): void {
     this.redis.disconnect();

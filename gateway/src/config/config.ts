@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { formatHelp, parseOptions } from '../../../shared/src/config/options';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import type { LogFormat, LogLevel } from '../../../shared/src/logger';
@@ -60,6 +61,8 @@ export interface GatewayConfig {
     readonly maxPendingSize: number;
     /** `null`: plain ws:// and http:// */
     readonly tls: ServerTlsConfig | null;
+    /** Event loops (worker threads) serving WebSockets; 1: the main thread serves them itself. */
+    readonly workers: number;
   };
   readonly ping: { readonly intervalSec: number; readonly precision: PingPrecision };
   /** A client silent for timeoutSec after a ping is disconnected with no_pong (0: never). */
@@ -169,6 +172,22 @@ function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): 
   };
 }
 
+/** `auto`: one event loop per core the process may use. */
+function resolveWorkers(value: string, broker: string): number {
+  const workers = value === 'auto' ? availableParallelism() : /^[1-9]\d*$/.test(value) ? Number(value) : NaN;
+  if (Number.isNaN(workers)) {
+    throw new ConfigError(ErrorCode.ConfigBadValue, `--workers=${value}: expected a number of event loops (1 or more) or auto`);
+  }
+  // Each event loop would keep a history and sessions of its own: a client reconnecting to another could not resume.
+  if (workers > 1 && broker === 'memory') {
+    throw new ConfigError(
+      ErrorCode.ConfigBadValue,
+      '--broker=memory keeps history and sessions in one event loop: with --workers, use --broker=redis',
+    );
+  }
+  return workers;
+}
+
 function resolveBroker(v: GatewayOptionValues, broadcast: BroadcastConfig): BrokerConfig {
   if (v.broker === 'nats') {
     throw new ConfigError(ErrorCode.ConfigBadValue, '--broker=nats is not supported by Cableway: use --broker=redis (or memory)');
@@ -219,6 +238,7 @@ export function resolveConfig(
       maxMessageSize: v.max_message_size,
       maxPendingSize: v.ws_max_pending_size,
       tls: resolveServerTls(v),
+      workers: resolveWorkers(v.workers, v.broker),
     },
     ping: { intervalSec: v.ping_interval, precision: v.ping_timestamp_precision },
     pong: { timeoutSec: v.pong_timeout, nativePings: v.enable_native_pings },

@@ -48,6 +48,13 @@ export const gatewayOptions = {
     category: 'Server',
     help: 'Most open connections (0: unlimited); above it upgrades get 503',
   },
+  workers: {
+    toml: 'server.workers',
+    type: 'string',
+    default: '1',
+    category: 'Server',
+    help: 'Event loops serving WebSockets in this process, on one port: a number, or auto (one per core)',
+  },
   node_id: {
     toml: 'node_id',
     type: 'string',

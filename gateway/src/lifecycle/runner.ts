@@ -1,14 +1,14 @@
 import type { Logger } from '../../../shared/src/logger';
 import type { GatewayConfig } from '../config/config';
 import { Close } from '../protocol/frames';
-import { broadcastRoute, healthRoute, metricsRoute } from '../server/http-routes';
 import { createUpgradeHandler } from '../server/upgrade';
 import { SocketAdmission } from '../server/socket-admission';
 import { createWebSocketBehavior, routePattern } from '../server/websocket';
 import type { Session } from '../session/session';
 import { drainSlowly, planSlowDrain } from './slow-drain';
 import { logStartup } from './startup-log';
-import { wireNode, type NodeParts } from './wiring';
+import { degradedTransports, mountEndpoints } from './endpoints';
+import { wireNode, type NodeParts, type NodeSeams } from './wiring';
 
 /** Runs a node: mounts its endpoints, starts it, and shuts it down in the order its parts depend on. */
 export class Runner {
@@ -20,19 +20,25 @@ export class Runner {
     private readonly node: NodeParts,
   ) {}
 
-  static async start(config: GatewayConfig, logger: Logger): Promise<Runner> {
-    const runner = new Runner(config, logger, wireNode(config, logger));
+  /** Starts a node; with `seams`, the node of a worker thread (the primary logs the startup lines). */
+  static async start(config: GatewayConfig, logger: Logger, seams: NodeSeams | null = null): Promise<Runner> {
+    const runner = new Runner(config, logger, wireNode(config, logger, seams));
     runner.mount();
     const { bus, delivery, broker, presence, manager, apps, keepalive, sweeper, nativePings } = runner.node;
-    broker?.start();
+    await broker?.start();
     presence.start();
     await bus.start({ deliver: (message) => delivery.broadcast(message), execute: (command) => manager.execute(command) });
     await apps.listenAll();
     keepalive.start();
     sweeper.start();
     nativePings?.start();
-    logStartup(config, logger);
+    if (!seams) logStartup(config, logger);
     return runner;
+  }
+
+  /** Closes every socket at once, with no close frame: the last step of a worker that failed or stopped. */
+  abort(): void {
+    this.node.apps.closeAll();
   }
 
   /**
@@ -113,19 +119,10 @@ export class Runner {
     );
     const behavior = createWebSocketBehavior(host, config.server, upgrade, admission, traffic, logger, metrics);
     for (const path of config.server.paths) main.ws(routePattern(path), behavior);
-    if (bus.httpEndpoint) apps.routesFor(config.server.host, bus.httpEndpoint.port).add(broadcastRoute(bus.httpEndpoint));
-    if (config.metrics.path)
-      apps.routesFor(config.metrics.host, config.metrics.port).add(metricsRoute(config.metrics.path, metrics));
-    // Every port answers health, so a checker that speaks only HTTP/1.0 can use a port uWS does not serve.
-    const health = healthRoute(config.server.healthPath, {
-      draining,
-      degraded: () => {
-        // The broker's own Redis connection counts as the node's Redis too.
-        const down = bus.health().degraded;
-        const all = broker?.connected() === false && !down.includes('redis') ? [...down, 'redis'] : down;
-        return all.join(', ') || null;
-      },
+    mountEndpoints(apps, config, {
+      intake: this.node.intake,
+      exposition: this.node.exposition,
+      health: { draining, degraded: () => degradedTransports(bus, broker).join(', ') || null },
     });
-    for (const routes of apps.allRoutes()) routes.add(health);
   }
 }

@@ -23,6 +23,7 @@ import { decodeCommand, type ClientCommand } from '../protocol/commands';
 import { Close } from '../protocol/frames';
 import { createRpc, type Rpc } from '../rpc/rpc';
 import { Apps } from '../server/apps';
+import type { BroadcastIntake, MetricsExposition } from '../server/http-routes';
 import type { Handshake } from '../core/handshake';
 import type { TemplatedApp } from '../server/uws';
 import { clientMessageCounters } from '../session/client-messages';
@@ -40,14 +41,28 @@ import { SessionRegistry } from '../session/registry';
 import type { Session } from '../session/session';
 import { SlowClientSweeper } from '../session/slow-clients';
 
+/** What the node of a worker thread takes from the primary instead of building it. */
+export interface NodeSeams {
+  /** The worker's own registry, without process metrics (the primary has those). */
+  readonly metrics: Metrics;
+  readonly bus: BroadcastBus;
+  readonly intake: BroadcastIntake | null;
+  /** The metrics of the whole node, aggregated across workers. */
+  readonly exposition: MetricsExposition;
+}
+
 /** Every part of a node, built and connected, nothing started. */
 export interface NodeParts {
   readonly metrics: Metrics;
+  /** What the Prometheus endpoint serves. */
+  readonly exposition: MetricsExposition;
   readonly traffic: Traffic;
   readonly apps: Apps;
   /** The app serving WebSockets and health; its topics carry every broadcast and ping. */
   readonly main: TemplatedApp;
   readonly bus: BroadcastBus;
+  /** The POST /_broadcast endpoint to mount, when the http input is on. */
+  readonly intake: BroadcastIntake | null;
   readonly registry: SessionRegistry;
   readonly keepalive: Keepalive;
   readonly hub: Hub;
@@ -79,7 +94,7 @@ function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => Req
     requestEnvOf(handshake, config.rpc.headers, jwt ? jwtHeaderFor(handshake, jwt.param) : null, config.proxyCookies);
 }
 
-function createBroker(config: GatewayConfig, logger: Logger, counters: BrokerCounters): Broker | null {
+export function createBroker(config: GatewayConfig, logger: Logger, counters: BrokerCounters): Broker | null {
   switch (config.broker.kind) {
     case 'none':
       return null;
@@ -90,23 +105,34 @@ function createBroker(config: GatewayConfig, logger: Logger, counters: BrokerCou
   }
 }
 
-/** The only place where the rooms meet: builds a node's parts from its config. */
-export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
-  const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
-  metrics.collectProcessMetrics();
+/**
+ * The only place where the rooms meet: builds a node's parts from its config. A worker thread's node
+ * (`seams`) serves the WebSocket port alone and broadcasts through the primary.
+ */
+export function wireNode(config: GatewayConfig, logger: Logger, seams: NodeSeams | null = null): NodeParts {
+  const metrics = seams?.metrics ?? new Metrics(config.metrics.prefix, config.metrics.tags);
+  if (!seams) metrics.collectProcessMetrics();
   const avoided = rpcAvoidedCounters(metrics);
   const traffic = new Traffic(metrics);
-  const apps = new Apps(config.server.host, config.server.port, config.server.tls, logger.child({ component: 'http' }));
+  const apps = new Apps(
+    config.server.host,
+    config.server.port,
+    config.server.tls,
+    logger.child({ component: 'http' }),
+    seams ? 'main' : 'all',
+  );
   const main = apps.main;
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
   const broker = createBroker(config, logger, brokerCounters(metrics));
-  const bus = createBroadcastBus(config.broadcast, {
-    logger: logger.child({ component: 'broadcast' }),
-    metrics,
-    nodeId: config.nodeId,
-    ...(broker?.positioner ? { positioner: broker.positioner } : {}),
-  });
+  const bus =
+    seams?.bus ??
+    createBroadcastBus(config.broadcast, {
+      logger: logger.child({ component: 'broadcast' }),
+      metrics,
+      nodeId: config.nodeId,
+      ...(broker?.positioner ? { positioner: broker.positioner } : {}),
+    });
   const registry = new SessionRegistry();
   const nativePings = config.pong.nativePings
     ? new NativePings(
@@ -190,10 +216,12 @@ export function wireNode(config: GatewayConfig, logger: Logger): NodeParts {
   );
   return {
     metrics,
+    exposition: seams?.exposition ?? metrics,
     traffic,
     apps,
     main,
     bus,
+    intake: seams ? seams.intake : bus.httpEndpoint,
     registry,
     keepalive,
     hub,

@@ -6,7 +6,7 @@ import type { ServerTlsConfig } from '../config/server-tls';
 import { HttpRouter } from './http-router';
 import { listen, stopListening } from './listen';
 import { serveRoutesOnNode, type NodeTls } from './node-http';
-import { nativeUws, type TemplatedApp, type us_listen_socket } from './uws';
+import { nativeUws, type ClosableApp, type TemplatedApp, type us_listen_socket } from './uws';
 import { serveRoutesOnUws } from './uws-http';
 
 interface Listener {
@@ -41,6 +41,12 @@ function readNodeTls(tls: ServerTlsConfig | null): NodeTls | null {
 }
 
 /**
+ * Which of the node's addresses this thread serves: every one; the WebSocket address alone, shared with
+ * the other workers (a worker thread); or every other one (the primary of worker threads).
+ */
+export type AppsScope = 'all' | 'main' | 'others';
+
+/**
  * Every address the node serves. The main one is a uWS app (WebSockets, and its HTTP endpoints); the
  * others (HTTP broadcasts, metrics, when configured apart) are Node.js HTTP servers, which answer what uWS
  * leaves unanswered (HTTP/1.0, HTTP/1.1 without Host). Both serve their endpoints through an HttpRouter.
@@ -60,6 +66,7 @@ export class Apps {
     port: number,
     tls: ServerTlsConfig | null,
     private readonly logger: Logger,
+    private readonly scope: AppsScope = 'all',
   ) {
     this.main = createMainApp(tls);
     this.nodeTls = readNodeTls(tls);
@@ -84,11 +91,21 @@ export class Apps {
   }
 
   async listenAll(): Promise<void> {
-    serveRoutesOnUws(this.main, this.mainListener.routes);
-    this.mainSocket = await listen(this.main, this.mainListener.host, this.mainListener.port, false);
+    if (this.scope !== 'others') {
+      serveRoutesOnUws(this.main, this.mainListener.routes);
+      const { host, port } = this.mainListener;
+      this.mainSocket = await listen(this.main, host, port, this.scope === 'main');
+    }
+    if (this.scope === 'main') return;
     for (const { host, port, routes } of this.others.values()) {
       this.servers.push(await serveRoutesOnNode(routes, { host, port, tls: this.nodeTls }, this.logger));
     }
+  }
+
+  /** Closes every socket at once, listening or connected, with no close frame: a worker that failed. */
+  closeAll(): void {
+    this.stopListening();
+    (this.main as ClosableApp).close();
   }
 
   /** Stops accepting connections; open WebSockets stay until they are closed. */

@@ -1,4 +1,3 @@
-import type { Metrics } from '../../../shared/src/metrics';
 import type { HttpBroadcastEndpoint } from '../../../broadcaster/src/bus';
 import type { Route, RouteReply } from './http-router';
 
@@ -26,25 +25,36 @@ export function healthRoute(path: string, health: HealthSource): Route {
   };
 }
 
+/** The broadcast endpoint as its route sees it: answered at once, or later (by the primary, from a worker). */
+export interface BroadcastIntake extends Omit<HttpBroadcastEndpoint, 'handle'> {
+  handle(authorization: string, body: Buffer): number | Promise<number>;
+}
+
 /**
  * POST /_broadcast: the body is read up to the endpoint's limit, then handed over whole; a single message
  * too large to deliver is refused from its declared length and first bytes, before the rest is read.
  */
-export function broadcastRoute(endpoint: HttpBroadcastEndpoint): Route {
+export function broadcastRoute(endpoint: BroadcastIntake): Route {
   return {
     path: endpoint.path,
     methods: null,
     maxBodySize: endpoint.maxBodySize,
     refusesUnread: (length, head) => endpoint.refusesUnread(length, head),
-    handle(request): RouteReply {
+    async handle(request): Promise<RouteReply> {
       if (request.method !== 'POST') return { status: 422 };
-      return { status: endpoint.handle(request.headers.authorization ?? '', request.body) };
+      return { status: await endpoint.handle(request.headers.authorization ?? '', request.body) };
     },
   };
 }
 
+/** What the Prometheus endpoint serves: a registry, or the registries of every worker of the node. */
+export interface MetricsExposition {
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
 /** The Prometheus endpoint. */
-export function metricsRoute(path: string, metrics: Metrics): Route {
+export function metricsRoute(path: string, metrics: MetricsExposition): Route {
   return {
     path,
     methods: ['GET'],

@@ -7,6 +7,8 @@ async function twoNodes(): Promise<[TestNode, TestNode]> {
   const config = busConfig({ adapters: ['http'], pubsub: 'redis', redis: redisConfig(redis.server.url) });
   const started = await Promise.all([startNode(config, 'node-a'), startNode(config, 'node-b')]);
   redis.nodes.push(...started);
+  // A node hears its channels once started; it relays HTTP broadcasts once its commands connection is ready too.
+  await waitFor(() => started.every((node) => node.bus.health().degraded.length === 0), 'both nodes relaying');
   return started;
 }
 

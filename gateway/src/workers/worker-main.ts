@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../../shared/src/errors';
+import { createLogger } from '../../../shared/src/logger';
+import { Metrics } from '../../../shared/src/metrics';
+import { readCommandLine } from '../config/config';
+import { Runner } from '../lifecycle/runner';
+import type { PrimaryMessage, WorkerStart } from './messages';
+import { WorkerBus } from './worker-bus';
+
+/** Linux only. */
+const THREAD_STAT = '/proc/thread-self/stat';
+
+/** CPU seconds this thread has used (user + system ticks, 100 per second). */
+function threadCpuSeconds(): number {
+  const fields = readFileSync(THREAD_STAT, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * A worker thread: reads the node's configuration as the primary did, and runs a node on the shared
+ * WebSocket port that broadcasts through the primary. A failure closes its sockets (uWS must not outlive
+ * the thread's event loop) and ends the thread; the primary starts it again.
+ */
+async function main(): Promise<void> {
+  const port = parentPort!;
+  const start = workerData as WorkerStart;
+  const commandLine = readCommandLine([...start.argv, `--node_id=${start.nodeId}`, `--port=${start.port}`], start.env);
+  if (commandLine.action !== 'run') throw new Error('a worker runs a node');
+  const { config } = commandLine;
+  const logger = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    fields: { nodeid: config.nodeId, worker: String(start.index) },
+  });
+  let runner: Runner | null = null;
+  process.on('uncaughtException', (error) => {
+    logger.error('worker failed: closing its connections', { error: errorMessage(error) });
+    runner?.abort();
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled promise rejection', { error: errorMessage(reason) });
+  });
+  const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
+  if (existsSync(THREAD_STAT)) {
+    metrics.counterOf('thread_cpu_seconds_total', 'CPU time of the worker threads (user and system)', threadCpuSeconds);
+  }
+  const bus = new WorkerBus(port, start, () => metrics.registry.getMetricsAsJSON());
+  const stop = async (): Promise<void> => {
+    await runner?.shutdown();
+    runner?.abort();
+    process.exit(0);
+  };
+  const abort = (): void => {
+    runner?.abort();
+    process.exit(1);
+  };
+  port.on('message', (message: PrimaryMessage) => bus.receive(message, { shutdown: () => void stop(), abort }));
+  runner = await Runner.start(config, logger, { metrics, bus, intake: bus.intake, exposition: bus.exposition });
+  port.postMessage({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cableway worker: cannot start: ${errorMessage(error)}\n`);
+  process.exit(1);
+});

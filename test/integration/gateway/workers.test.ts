@@ -1,0 +1,163 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXTENDED_PROTOCOLS, pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../../support/clients';
+import { metricValue, postBroadcast, runCli, startGateway, type GatewayProcess } from '../../support/gateway';
+import { readRepoFile } from '../../support/deploy-files';
+import { freePort } from '../../support/ports';
+import { startRedisServer, type RedisServer } from '../../support/redis-server';
+import { waitFor } from '../../support/wait';
+
+/** The `message` of every broadcast frame a client received on `stream`, in order. */
+const received = (client: RawClient, stream: string): Array<Record<string, unknown>> =>
+  client
+    .messages()
+    .filter((frame) => frame.identifier === pubsubIdentifier(stream) && frame.message !== undefined)
+    .map((frame) => frame.message as Record<string, unknown>);
+
+async function perWorkerClients(gateway: GatewayProcess, workers: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: workers }, (_, index) =>
+      metricValue(gateway.httpUrl, 'cableway_worker_clients_num', `{worker="${index}"}`),
+    ),
+  );
+}
+
+describe('a standalone node with --workers=2', () => {
+  const marker = join(mkdtempSync(join(tmpdir(), 'cableway-workers-')), 'failed');
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    gateway = await startGateway(
+      { public: true, workers: 2, port, http_broadcast_port: port, metrics_http: '/metrics' },
+      { FAIL_WORKER_INDEX: '1', FAIL_WORKER_AFTER_MS: '4000', FAIL_WORKER_MARKER: marker },
+      { nodeArgs: ['--require', join(__dirname, '../../support/failing-worker.cjs')] },
+    );
+    // The node answers as soon as one worker listens; the kernel spreads connections over those listening.
+    await waitFor(async () => (await metricValue(gateway.httpUrl, 'cableway_workers_num')) === 2, 'both workers');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('spreads connections over both workers, and gives every client every broadcast once, in order', async () => {
+    const clients = await Promise.all(Array.from({ length: 30 }, () => pubsubSubscriber(gateway.url, 'spread')));
+    const perWorker = await perWorkerClients(gateway, 2);
+    expect(perWorker.every((count) => count > 0)).toBe(true);
+    expect(perWorker[0]! + perWorker[1]!).toBe(30);
+    expect(await metricValue(gateway.httpUrl, 'cableway_clients_num')).toBe(30);
+
+    const batch = Array.from({ length: 20 }, (_, n) => ({ stream: 'spread', data: JSON.stringify({ n }) }));
+    // The broadcast endpoint is on the WebSocket port: whichever worker takes the POST, the primary's input does.
+    expect(await postBroadcast(gateway.broadcastUrl, batch)).toBe(201);
+    const expected = batch.map((_, n) => ({ n }));
+    await waitFor(() => clients.every((client) => received(client, 'spread').length >= 20), 'every broadcast everywhere');
+    for (const client of clients) expect(received(client, 'spread')).toEqual(expected);
+    expect(await metricValue(gateway.httpUrl, 'cableway_broadcast_deliveries_total')).toBe(600);
+    for (const client of clients) client.close();
+  });
+
+  it('exports the per-worker metrics the README lists, with their types', async () => {
+    const readme = readRepoFile('README.md');
+    const table = readme.slice(readme.indexOf('| Metric (with `--workers` only)'));
+    const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([a-z_]+)` \| ([a-z]+) \|/gm)];
+    expect(documented.length).toBe(4);
+    const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+    for (const [, name, type] of documented) expect(text).toContain(`# TYPE cableway_${name} ${type}\n`);
+  });
+
+  it("starts a failed worker again, and the other worker's clients stay connected and served", async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => pubsubSubscriber(gateway.url, 'survivors')));
+    await gateway.waitForOutput(/worker failed: closing its connections/, 10_000);
+    await gateway.waitForOutput(/worker exited: starting it again/);
+    const dropped = await waitFor(() => {
+      const closed = clients.filter((client) => client.closeCode !== null);
+      return closed.length > 0 && closed;
+    }, "the failed worker's clients to be cut");
+    const survivors = clients.filter((client) => client.closeCode === null);
+    expect(survivors.length).toBeGreaterThan(0);
+    expect(survivors.length + dropped.length).toBe(20);
+    await waitFor(async () => (await metricValue(gateway.httpUrl, 'cableway_workers_num')) === 2, 'both workers again');
+
+    await postBroadcast(gateway.broadcastUrl, { stream: 'survivors', data: '{"after":"restart"}' });
+    await waitFor(() => survivors.every((client) => received(client, 'survivors').length === 1), 'the survivors served');
+    const rejoined = await Promise.all(dropped.map(() => pubsubSubscriber(gateway.url, 'survivors')));
+    await postBroadcast(gateway.broadcastUrl, { stream: 'survivors', data: '{"n":2}' });
+    await waitFor(
+      () => [...survivors, ...rejoined].every((client) => received(client, 'survivors').at(-1)?.n === 2),
+      'every client served after the restart',
+    );
+    for (const client of [...survivors, ...rejoined]) client.close();
+  });
+
+  it('drains every worker on SIGTERM: each client gets server_restart, and the node exits 0', async () => {
+    const clients = await Promise.all(Array.from({ length: 10 }, () => pubsubSubscriber(gateway.url, 'drain')));
+    expect(await gateway.stop()).toBe(0);
+    for (const client of clients) {
+      await client.closed;
+      expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'server_restart', reconnect: true });
+    }
+  });
+});
+
+describe('a cluster node with --workers=2 and the redis broker', () => {
+  let redis: RedisServer;
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    gateway = await startGateway({ public: true, workers: 2, redis_url: redis.url, broker: 'redis', metrics_http: '/metrics' });
+    await waitFor(async () => (await metricValue(gateway.httpUrl, 'cableway_workers_num')) === 2, 'both workers');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await redis?.stop();
+  });
+
+  it('restores a dropped session on whichever worker takes it back, with exactly what it missed', async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const stream = `roam-${round}`;
+      const first = await rawClient(gateway.url, { protocols: EXTENDED_PROTOCOLS });
+      const sid = (await first.welcome()).sid as string;
+      first.send({ command: 'subscribe', identifier: pubsubIdentifier(stream) });
+      await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+      await postBroadcast(gateway.broadcastUrl, { stream, data: '{"n":0}' });
+      const live = await first.next((frame) => frame.message !== undefined, 'the first broadcast');
+      first.ws.terminate();
+      await first.closed;
+      await postBroadcast(
+        gateway.broadcastUrl,
+        [1, 2, 3].map((n) => ({ stream, data: JSON.stringify({ n }) })),
+      );
+      const again = await rawClient(`${gateway.url}?sid=${sid}`, { protocols: EXTENDED_PROTOCOLS });
+      expect((await again.welcome()).restored).toBe(true);
+      again.send({
+        command: 'history',
+        identifier: pubsubIdentifier(stream),
+        history: { streams: { [stream]: { epoch: live.epoch, offset: live.offset } } },
+      });
+      await again.next((frame) => frame.type === 'confirm_history', 'confirm_history');
+      expect(received(again, stream)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      again.close();
+    }
+    // One history write per publication for the node, whichever worker serves the stream.
+    expect(await metricValue(gateway.httpUrl, 'cableway_history_writes_total')).toBe(24);
+  });
+});
+
+describe('--workers on the command line', () => {
+  it('refuses a value that is no number of event loops', async () => {
+    const result = await runCli(['--workers=many']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--workers=many: expected a number of event loops (1 or more) or auto');
+  });
+
+  it('refuses the memory broker, whose history and sessions would be one per worker', async () => {
+    const result = await runCli(['--workers=2', '--broker=memory']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('with --workers, use --broker=redis');
+  });
+});
