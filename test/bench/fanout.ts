@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { startGateway, type GatewayProcess } from '../support/gateway';
+import { freePort } from '../support/ports';
 import { closeAll, connectTimed, pool, subscribe } from './load';
 import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
@@ -106,10 +107,12 @@ export async function fanoutThroughReference(reference: { port: number; pid: num
 
 /**
  * Frames per second of broadcasts to `clients` local subscribers of one stream: Cableway (HTTP broadcast,
- * in-memory pub/sub, `$pubsub` public stream) next to a bare uWS server publishing the same frames.
+ * in-memory pub/sub, `$pubsub` public stream) next to a bare uWS server publishing the same frames. Both
+ * take the broadcasts on their uWS port, as anycable-go does with a broadcast key.
  */
 export async function benchFanout(clients: number, messages: number, batch: number): Promise<void> {
-  const gateway = await startGateway({ public: true, log_level: 'warn' });
+  const port = await freePort();
+  const gateway = await startGateway({ public: true, log_level: 'warn', port, http_broadcast_port: port });
   const reference = await startReferenceServer();
   try {
     const load = { clients, messages, batch };
