@@ -65,24 +65,31 @@ const PAYLOAD = 'x'.repeat(100);
 const STREAM = 'fanout';
 const IDENTIFIER = JSON.stringify({ channel: '$pubsub', stream_name: STREAM });
 
-/** The fan-out of a Cableway node: HTTP broadcasts to clients of `protocol` subscribed to a public `$pubsub` stream. */
+/**
+ * The fan-out of a Cableway node: HTTP broadcasts to clients of `protocol` subscribed to a public `$pubsub`
+ * stream. `sample`, when given, is called just before and just after the measured run, every client connected.
+ */
 export async function fanoutThroughNode(
   node: GatewayProcess,
   load: FanoutLoad,
   protocol = 'actioncable-v1-json',
+  sample?: () => Promise<void>,
 ): Promise<FanoutResult> {
   const sockets = (await pool(load.clients, 50, () => connectTimed(node.url, { protocols: [protocol] }))).map(
     (result) => result.ws,
   );
   await pool(load.clients, 50, (index) => subscribe(sockets[index]!, IDENTIFIER));
   try {
-    return await measureFanout(sockets, load.messages, load.batch, node.pid, async (count) => {
+    await sample?.();
+    const result = await measureFanout(sockets, load.messages, load.batch, node.pid, async (count) => {
       const body = Array.from({ length: count }, () => ({
         stream: STREAM,
         data: JSON.stringify({ sent: performance.now(), payload: PAYLOAD }),
       }));
       await fetch(node.broadcastUrl, { method: 'POST', body: JSON.stringify(body) });
     });
+    await sample?.();
+    return result;
   } finally {
     closeAll(sockets);
   }

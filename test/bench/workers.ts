@@ -1,11 +1,15 @@
 import { metricValue, startGateway, type GatewayProcess } from '../support/gateway';
 import { fanoutRow, fanoutThroughNode, fanoutThroughReference, type FanoutLoad } from './fanout';
-import { closeAll, connectTimed, pool } from './load';
 import { startReferenceServer } from './processes';
 import { printTable } from './stats';
 
+interface WorkerSample {
+  readonly clients: number;
+  readonly cpu: number;
+}
+
 /** Each worker's connections and CPU seconds so far, from the node's own per-worker metrics. */
-async function perWorker(node: GatewayProcess, workers: number): Promise<{ clients: number; cpu: number }[]> {
+function sampleWorkers(node: GatewayProcess, workers: number): Promise<WorkerSample[]> {
   return Promise.all(
     Array.from({ length: workers }, async (_, index) => ({
       clients: await metricValue(node.httpUrl, 'cableway_worker_clients_num', `{worker="${index}"}`),
@@ -17,8 +21,8 @@ async function perWorker(node: GatewayProcess, workers: number): Promise<{ clien
 /**
  * The same burst fan-out through a node with one event loop and with --workers=2, next to the bare uWS
  * reference: CPU per delivery of the whole process (every thread), and how the second node spread its
- * connections and its CPU over the workers. With the load generator on the same two cores, the scaling
- * itself cannot be measured here; the per-worker figures show what it would be.
+ * connections and its CPU over the workers during the run. With the load generator on the same two cores,
+ * the scaling itself cannot be measured here; the per-worker figures show what it would be.
  */
 export async function benchWorkers(load: FanoutLoad): Promise<void> {
   const reference = await startReferenceServer();
@@ -28,19 +32,19 @@ export async function benchWorkers(load: FanoutLoad): Promise<void> {
     for (const workers of [1, 2]) {
       const node = await startGateway({ public: true, log_level: 'warn', workers, metrics_http: '/metrics' });
       try {
-        const before = workers > 1 ? await perWorker(node, workers) : [];
-        const result = await fanoutThroughNode(node, load);
+        const samples: WorkerSample[][] = [];
+        const sample = workers > 1 ? async () => void samples.push(await sampleWorkers(node, workers)) : undefined;
+        const result = await fanoutThroughNode(node, load, 'actioncable-v1-json', sample);
         rows.push({ server: `Cableway, --workers=${workers}`, ...fanoutRow(result) });
         if (workers > 1) {
-          const after = await perWorker(node, workers);
+          const [before, after] = samples as [WorkerSample[], WorkerSample[]];
           const cpu = after.map((worker, index) => worker.cpu - before[index]!.cpu);
           const total = cpu.reduce((sum, seconds) => sum + seconds, 0);
-          const connections = await connectionsPerWorker(node, workers, load);
           cpu.forEach((seconds, index) =>
             spread.push({
               worker: index,
-              connections: connections[index]!,
-              'CPU s in the run': seconds.toFixed(2),
+              connections: before[index]!.clients,
+              'CPU s in the fan-out': seconds.toFixed(2),
               'share of worker CPU': `${((seconds / total) * 100).toFixed(0)} %`,
             }),
           );
@@ -54,18 +58,8 @@ export async function benchWorkers(load: FanoutLoad): Promise<void> {
       `Fan-out with one and two worker threads: ${load.messages} broadcasts to ${load.clients} subscribers, ${load.batch} per HTTP request`,
       rows,
     );
-    printTable('How the node with --workers=2 spread the run', spread);
+    printTable('How the node with --workers=2 spread the fan-out', spread);
   } finally {
     reference.stop();
-  }
-}
-
-/** Connections each worker holds while `load.clients` clients are open (the kernel spreads them). */
-async function connectionsPerWorker(node: GatewayProcess, workers: number, load: FanoutLoad): Promise<number[]> {
-  const sockets = (await pool(load.clients, 50, () => connectTimed(node.url))).map((result) => result.ws);
-  try {
-    return (await perWorker(node, workers)).map((worker) => worker.clients);
-  } finally {
-    closeAll(sockets);
   }
 }
