@@ -1,7 +1,8 @@
-import { EXTENDED_PROTOCOLS, pubsubIdentifier, rawClient, type RawClient } from '../../support/clients';
-import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../../support/gateway';
+import { pubsubIdentifier, rawClient } from '../../support/clients';
+import { metricValue, startGateway, type GatewayProcess } from '../../support/gateway';
 import { startRedisServer, type RedisServer } from '../../support/redis-server';
 import { rawWebSocket } from '../../support/raw-http';
+import { restoredAfterDrop } from '../../support/restore';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';
 import { waitFor } from '../../support/wait';
 
@@ -21,31 +22,13 @@ describe('sessions restored from Redis', () => {
     await redis?.stop();
   });
 
-  async function restoredAfterDrop(gateway: GatewayProcess, stream: string): Promise<{ client: RawClient; position: unknown }> {
-    const first = await rawClient(gateway.url, { protocols: EXTENDED_PROTOCOLS });
-    const sid = (await first.welcome()).sid as string;
-    first.send({ command: 'subscribe', identifier: pubsubIdentifier(stream) });
-    await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
-    await postBroadcast(gateway.broadcastUrl, { stream, data: '{"n":0}' });
-    const broadcast = await first.next((frame) => frame.message !== undefined, 'the first broadcast');
-    first.ws.terminate();
-    await first.closed;
-    await postBroadcast(
-      gateway.broadcastUrl,
-      [1, 2, 3].map((n) => ({ stream, data: JSON.stringify({ n }) })),
-    );
-    const client = await rawClient(`${gateway.url}?sid=${sid}`, { protocols: EXTENDED_PROTOCOLS });
-    expect((await client.welcome()).restored).toBe(true);
-    return { client, position: { epoch: broadcast.epoch, offset: broadcast.offset } };
-  }
-
   it('answers the first command of every restored session, restore after restore, node after node', async () => {
     for (let node = 0; node < 4; node += 1) {
       const gateway = await startGateway({ public: true, redis_url: redis.url, broker: 'redis', metrics_http: '/metrics' });
       try {
         for (let round = 0; round < 10; round += 1) {
           const stream = `restored-${node}-${round}`;
-          const { client, position } = await restoredAfterDrop(gateway, stream);
+          const { client, position } = await restoredAfterDrop(gateway, stream, [1, 2, 3]);
           client.send({ command: 'history', identifier: pubsubIdentifier(stream), history: { streams: { [stream]: position } } });
           await client.next(
             (frame) => frame.type === 'confirm_history',

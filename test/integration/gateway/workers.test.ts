@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXTENDED_PROTOCOLS, pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../../support/clients';
+import { pubsubIdentifier, pubsubSubscriber, type RawClient } from '../../support/clients';
 import { metricValue, postBroadcast, runCli, startGateway, type GatewayProcess } from '../../support/gateway';
 import { readRepoFile } from '../../support/deploy-files';
 import { freePort } from '../../support/ports';
 import { startRedisServer, type RedisServer } from '../../support/redis-server';
+import { restoredAfterDrop } from '../../support/restore';
 import { waitFor } from '../../support/wait';
 
 /** The `message` of every broadcast frame a client received on `stream`, in order. */
@@ -120,24 +121,11 @@ describe('a cluster node with --workers=2 and the redis broker', () => {
   it('restores a dropped session on whichever worker takes it back, with exactly what it missed', async () => {
     for (let round = 0; round < 6; round += 1) {
       const stream = `roam-${round}`;
-      const first = await rawClient(gateway.url, { protocols: EXTENDED_PROTOCOLS });
-      const sid = (await first.welcome()).sid as string;
-      first.send({ command: 'subscribe', identifier: pubsubIdentifier(stream) });
-      await first.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
-      await postBroadcast(gateway.broadcastUrl, { stream, data: '{"n":0}' });
-      const live = await first.next((frame) => frame.message !== undefined, 'the first broadcast');
-      first.ws.terminate();
-      await first.closed;
-      await postBroadcast(
-        gateway.broadcastUrl,
-        [1, 2, 3].map((n) => ({ stream, data: JSON.stringify({ n }) })),
-      );
-      const again = await rawClient(`${gateway.url}?sid=${sid}`, { protocols: EXTENDED_PROTOCOLS });
-      expect((await again.welcome()).restored).toBe(true);
+      const { client: again, position } = await restoredAfterDrop(gateway, stream, [1, 2, 3]);
       again.send({
         command: 'history',
         identifier: pubsubIdentifier(stream),
-        history: { streams: { [stream]: { epoch: live.epoch, offset: live.offset } } },
+        history: { streams: { [stream]: position } },
       });
       await again.next((frame) => frame.type === 'confirm_history', 'confirm_history');
       expect(received(again, stream)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
