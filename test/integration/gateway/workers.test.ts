@@ -31,7 +31,7 @@ describe('a standalone node with --workers=2', () => {
   beforeAll(async () => {
     const port = await freePort();
     gateway = await startGateway(
-      { public: true, workers: 2, port, http_broadcast_port: port, metrics_http: '/metrics' },
+      { public: true, workers: 2, port, http_broadcast_port: port, metrics_http: '/metrics', shutdown_slowdrain: true },
       { FAIL_WORKER_INDEX: '1', FAIL_WORKER_AFTER_MS: '4000', FAIL_WORKER_MARKER: marker },
       { nodeArgs: ['--require', join(__dirname, '../../support/failing-worker.cjs')] },
     );
@@ -93,13 +93,16 @@ describe('a standalone node with --workers=2', () => {
     for (const client of [...survivors, ...rejoined]) client.close();
   });
 
-  it('drains every worker on SIGTERM: each client gets server_restart, and the node exits 0', async () => {
+  it('drains every worker slowly on SIGTERM: each client gets server_restart, spread out, and the node exits 0', async () => {
     const clients = await Promise.all(Array.from({ length: 10 }, () => pubsubSubscriber(gateway.url, 'drain')));
+    const closedAt = clients.map((client) => client.closed.then(() => Date.now()));
     expect(await gateway.stop()).toBe(0);
     for (const client of clients) {
-      await client.closed;
       expect(client.messages()).toContainEqual({ type: 'disconnect', reason: 'server_restart', reconnect: true });
     }
+    // Each worker spreads its own clients 500 ms apart (--shutdown_slowdrain_max_interval), over the same window.
+    const times = (await Promise.all(closedAt)).sort((a, b) => a - b);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1000);
   });
 });
 
