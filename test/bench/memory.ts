@@ -5,9 +5,17 @@ import { closeAll, connectTimed, pool, subscribe } from './load';
 import { residentBytes, startReferenceServer } from './processes';
 import { printTable, ratio } from './stats';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await sleep(1500);
 }
+
+/**
+ * V8 keeps the heap a burst of connects grew, garbage included, until its memory reducer runs on an idle
+ * process: within a minute here. What a node holds for its connections is read after that.
+ */
+const IDLE_MS = 45_000;
 
 interface MemoryTarget {
   readonly name: string;
@@ -18,7 +26,8 @@ interface MemoryTarget {
 
 /**
  * Resident memory before any connection, at half of `clients` and at all of them: per connection at
- * `clients`, and per additional connection between half and all (what one more costs once the node is warm).
+ * `clients`, and per additional connection between half and all (what one more costs once the node is warm);
+ * then per connection once the process has been idle for IDLE_MS.
  */
 async function grow(target: MemoryTarget, clients: number) {
   await settle();
@@ -30,6 +39,8 @@ async function grow(target: MemoryTarget, clients: number) {
   sockets.push(...(await pool(clients - half, 100, (index) => target.open(half + index))));
   await settle();
   const after = await residentBytes(target.pid);
+  await sleep(IDLE_MS);
+  const idle = await residentBytes(target.pid);
   closeAll(sockets);
   return {
     name: target.name,
@@ -37,6 +48,7 @@ async function grow(target: MemoryTarget, clients: number) {
     after,
     perConnection: (after - before) / clients,
     marginal: (after - atHalf) / (clients - half),
+    idlePerConnection: (idle - before) / clients,
   };
 }
 
@@ -51,6 +63,8 @@ function rows(measured: ReadonlyArray<Awaited<ReturnType<typeof grow>>>, clients
     'per connection': kib(entry.perConnection),
     'per additional connection (second half)': kib(entry.marginal),
     'per connection / reference': ratio(entry.perConnection, reference.perConnection),
+    [`per connection, idle ${IDLE_MS / 1000} s`]: kib(entry.idlePerConnection),
+    'idle / reference': ratio(entry.idlePerConnection, reference.idlePerConnection),
   }));
 }
 
