@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { readCommandLine, type GatewayConfig } from '../../../gateway/src/config/config';
 import { describePublicMode } from '../../../gateway/src/config/public-mode';
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
@@ -223,5 +224,26 @@ describe('configuration', () => {
     expect(config.broadcast.pubsubChannelPrefix).toBe('cableway:');
     const prefixed = configOf(['--broadcast_adapter=actioncable', '--actioncable_channel_prefix=app', '--redis_url=redis://x:1']);
     expect(prefixed.broadcast.pubsubChannelPrefix).toBe('');
+  });
+});
+
+describe('--workers', () => {
+  it('is one event loop by default, a number when given, one per core with auto', () => {
+    expect(configOf([]).server.workers).toBe(1);
+    expect(configOf(['--workers=3']).server.workers).toBe(3);
+    expect(configOf([], { ANYCABLE_WORKERS: '2' }).server.workers).toBe(2);
+    expect(configOf(['--workers=auto']).server.workers).toBe(availableParallelism());
+  });
+
+  it('refuses 0, a fraction and words', () => {
+    for (const value of ['0', '1.5', 'many']) {
+      expect(configErrorOf([`--workers=${value}`]).message).toContain(`--workers=${value}: expected a number`);
+    }
+  });
+
+  it('refuses the memory broker, and takes the redis one', () => {
+    expect(configErrorOf(['--workers=2', '--broker=memory']).message).toContain('with --workers, use --broker=redis');
+    expect(configOf(['--workers=2', '--broker=redis', '--redis_url=redis://localhost:6379']).server.workers).toBe(2);
+    expect(configOf(['--workers=1', '--broker=memory']).broker.kind).toBe('memory');
   });
 });
