@@ -105,6 +105,16 @@ export function createBroker(config: GatewayConfig, logger: Logger, counters: Br
   }
 }
 
+/** The node's broadcast bus; with a broker that positions, publications get their offsets before the pub/sub. */
+export function createNodeBus(config: GatewayConfig, logger: Logger, metrics: Metrics, broker: Broker | null): BroadcastBus {
+  return createBroadcastBus(config.broadcast, {
+    logger: logger.child({ component: 'broadcast' }),
+    metrics,
+    nodeId: config.nodeId,
+    ...(broker?.positioner ? { positioner: broker.positioner } : {}),
+  });
+}
+
 /**
  * The only place where the rooms meet: builds a node's parts from its config. A worker thread's node
  * (`seams`) serves the WebSocket port alone and broadcasts through the primary.
@@ -125,14 +135,7 @@ export function wireNode(config: GatewayConfig, logger: Logger, seams: NodeSeams
   const publisher = { publish: (topic: string, frame: string) => void main.publish(topic, frame, false, false) };
 
   const broker = createBroker(config, logger, brokerCounters(metrics));
-  const bus =
-    seams?.bus ??
-    createBroadcastBus(config.broadcast, {
-      logger: logger.child({ component: 'broadcast' }),
-      metrics,
-      nodeId: config.nodeId,
-      ...(broker?.positioner ? { positioner: broker.positioner } : {}),
-    });
+  const bus = seams?.bus ?? createNodeBus(config, logger, metrics, broker);
   const registry = new SessionRegistry();
   const nativePings = config.pong.nativePings
     ? new NativePings(

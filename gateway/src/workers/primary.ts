@@ -1,23 +1,22 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AggregatorRegistry, type Gauge } from 'prom-client';
 import { errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
-import type { StreamMessage } from '../../../shared/src/publication';
 import type { BroadcastBus } from '../../../broadcaster/src/bus';
-import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
 import type { Broker } from '../broker/broker';
 import type { GatewayConfig } from '../config/config';
 import { degradedTransports, mountEndpoints } from '../lifecycle/endpoints';
 import { logStartup } from '../lifecycle/startup-log';
-import { createBroker } from '../lifecycle/wiring';
+import { createBroker, createNodeBus } from '../lifecycle/wiring';
 import { brokerCounters } from '../metrics/broker';
 import { Apps } from '../server/apps';
 import { listenFailed } from '../server/listen';
-import type { PrimaryMessage, WorkerMessage, WorkerMetrics, WorkerStart } from './messages';
-import { Replies } from './replies';
+import type { PrimaryMessage, WorkerMessage, WorkerStart } from './messages';
+import { NodeScrape } from './node-scrape';
+import { StreamRouting } from './stream-routing';
+import { WorkerHandle } from './worker-handle';
 
 const WORKER_ENTRY = join(__dirname, 'worker-main.js');
 /** A worker that failed is started again after this pause, so a worker failing at start cannot spin. */
@@ -26,50 +25,6 @@ const RESTART_DELAY_MS = 1_000;
 const HEALTH_INTERVAL_MS = 1_000;
 /** How long an abort waits for the workers to close their sockets. */
 const ABORT_WAIT_MS = 1_000;
-/** A worker that does not hand its registry over in time is left out of that scrape. */
-const COLLECT_TIMEOUT_MS = 2_000;
-
-/** Metrics of every worker's registry also exported per worker, under a name of their own, with a `worker` label. */
-const PER_WORKER = [
-  { name: 'clients_num', perWorker: 'worker_clients_num', help: 'Authenticated connections, per worker thread' },
-  { name: 'thread_cpu_seconds_total', perWorker: 'worker_cpu_seconds', help: 'CPU time used, per worker thread' },
-] as const;
-
-/** One worker thread as the primary sees it. */
-class WorkerHandle {
-  readonly streams = new Set<string>();
-  ready = false;
-  /** Messages delivered in this turn of the event loop, posted together. */
-  private outbox: StreamMessage[] | null = null;
-
-  constructor(
-    readonly index: number,
-    readonly thread: Worker,
-  ) {}
-
-  post(message: PrimaryMessage): void {
-    this.thread.postMessage(message);
-  }
-
-  deliver(message: StreamMessage): void {
-    if (this.outbox) {
-      this.outbox.push(message);
-      return;
-    }
-    const outbox = (this.outbox = [message]);
-    queueMicrotask(() => {
-      this.outbox = null;
-      this.post({ type: 'deliver', messages: outbox });
-    });
-  }
-}
-
-/** The workers serving one stream, and when the node hears it. */
-interface ServedStream {
-  readonly workers: Set<WorkerHandle>;
-  readonly listening: Promise<void>;
-}
-
 /** The port every worker shares: the configured one, checked free, or a free one for port 0. */
 function freeMainPort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,9 +47,8 @@ function freeMainPort(host: string, port: number): Promise<number> {
  */
 export class Primary {
   private readonly workers: (WorkerHandle | null)[];
-  private readonly served = new Map<string, ServedStream>();
-  private readonly collected = new Replies<WorkerMetrics | null>(COLLECT_TIMEOUT_MS, null);
-  private readonly perWorker: readonly { readonly name: string; readonly gauge: Gauge<'worker'> }[];
+  private readonly routing: StreamRouting;
+  private readonly scrape: NodeScrape;
   private degraded: readonly string[] = [];
   private healthTimer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -103,17 +57,15 @@ export class Primary {
     private readonly config: GatewayConfig,
     private readonly start: Omit<WorkerStart, 'index' | 'degraded'>,
     private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
     private readonly bus: BroadcastBus,
     private readonly broker: Broker | null,
     private readonly apps: Apps,
   ) {
     this.workers = Array.from({ length: config.server.workers }, () => null);
-    metrics.gauge('workers_num', 'Worker threads serving WebSockets', () => this.workers.filter((w) => w?.ready).length);
-    this.perWorker = PER_WORKER.map(({ name, perWorker, help }) => ({
-      name: metrics.prefix + name,
-      gauge: metrics.labelledGauge(perWorker, help, ['worker']),
-    }));
+    this.routing = new StreamRouting(bus);
+    this.scrape = new NodeScrape(metrics, () => this.live());
+    metrics.gauge('workers_num', 'Worker threads serving WebSockets', () => this.live().length);
   }
 
   static async start(
@@ -124,12 +76,7 @@ export class Primary {
     const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
     metrics.collectProcessMetrics();
     const broker = createBroker(config, logger, brokerCounters(metrics));
-    const bus = createBroadcastBus(config.broadcast, {
-      logger: logger.child({ component: 'broadcast' }),
-      metrics,
-      nodeId: config.nodeId,
-      ...(broker?.positioner ? { positioner: broker.positioner } : {}),
-    });
+    const bus = createNodeBus(config, logger, metrics, broker);
     const apps = new Apps(
       config.server.host,
       config.server.port,
@@ -181,18 +128,19 @@ export class Primary {
     for (const worker of this.workers) worker?.post(message);
   }
 
+  private live(): WorkerHandle[] {
+    return this.workers.filter((worker): worker is WorkerHandle => worker?.ready === true);
+  }
+
   private async run(port: number): Promise<void> {
     await this.broker?.start();
     await this.bus.start({
-      deliver: (message) => {
-        const served = this.served.get(message.stream);
-        if (served) for (const worker of served.workers) worker.deliver(message);
-      },
+      deliver: (message) => this.routing.deliver(message),
       execute: (command) => this.postAll({ type: 'execute', command }),
     });
     mountEndpoints(this.apps, this.config, {
       intake: this.bus.httpEndpoint,
-      exposition: { contentType: this.metrics.contentType, render: () => this.render() },
+      exposition: this.scrape,
       health: {
         draining: () => this.stopping,
         degraded: () => this.degraded.join(', ') || null,
@@ -224,7 +172,8 @@ export class Primary {
       });
       thread.on('error', (error) => this.logger.error('worker failed', { worker: index, error: errorMessage(error) }));
       thread.on('exit', (code) => {
-        this.forget(worker);
+        this.routing.forget(worker);
+        this.scrape.forget(worker);
         if (!worker.ready) reject(new Error(`worker ${index} exited with code ${code} before it listened`));
         else if (!this.stopping) this.restart(index, code);
       });
@@ -246,71 +195,29 @@ export class Primary {
   private receive(worker: WorkerHandle, message: WorkerMessage): void {
     switch (message.type) {
       case 'subscribe':
-        return this.subscribe(worker, message.stream);
+        return this.routing.subscribe(worker, message.stream);
       case 'unsubscribe':
-        return this.unsubscribe(worker, message.stream);
+        return this.routing.unsubscribe(worker, message.stream);
       case 'publish':
         return this.bus.publish(message.message);
       case 'broadcast':
         return this.takeBroadcast(worker, message.id, message.authorization, message.body);
       case 'scrape':
-        return void this.render().then(
+        return void this.scrape.render().then(
           (text) => worker.post({ type: 'scrape-text', id: message.id, text }),
           (error: unknown) => this.logger.error('metrics could not be collected', { error: errorMessage(error) }),
         );
       case 'metrics':
-        return this.collected.settle(message.id, message.metrics);
+        return this.scrape.collectedFrom(message.id, message.metrics);
       case 'ready':
         return;
     }
-  }
-
-  private subscribe(worker: WorkerHandle, stream: string): void {
-    worker.streams.add(stream);
-    let served = this.served.get(stream);
-    if (!served) {
-      served = { workers: new Set(), listening: this.bus.subscribe(stream) };
-      this.served.set(stream, served);
-    }
-    served.workers.add(worker);
-    void served.listening.then(() => worker.post({ type: 'subscribed', stream }));
-  }
-
-  private unsubscribe(worker: WorkerHandle, stream: string): void {
-    worker.streams.delete(stream);
-    const served = this.served.get(stream);
-    if (!served?.workers.delete(worker) || served.workers.size > 0) return;
-    this.served.delete(stream);
-    this.bus.unsubscribe(stream);
-  }
-
-  /** A worker that exited serves nothing any more. */
-  private forget(worker: WorkerHandle): void {
-    for (const stream of [...worker.streams]) this.unsubscribe(worker, stream);
-    for (const { gauge } of this.perWorker) gauge.remove({ worker: String(worker.index) });
   }
 
   private takeBroadcast(worker: WorkerHandle, id: number, authorization: string, body: Uint8Array): void {
     const endpoint = this.bus.httpEndpoint;
     const status = endpoint ? endpoint.handle(authorization, Buffer.from(body.buffer, body.byteOffset, body.byteLength)) : 404;
     worker.post({ type: 'broadcast-status', id, status });
-  }
-
-  /** The node's metrics: the primary's registry and every worker's, summed, with connections per worker. */
-  private async render(): Promise<string> {
-    const live = this.workers.filter((worker): worker is WorkerHandle => worker?.ready === true);
-    const registries = await Promise.all(
-      live.map((worker) => this.collected.request((id) => worker.post({ type: 'collect', id }))),
-    );
-    registries.forEach((registry, index) => {
-      for (const { name, gauge } of this.perWorker) {
-        const value = registry?.find((metric) => metric.name === name)?.values[0]?.value ?? 0;
-        gauge.set({ worker: String(live[index]!.index) }, value);
-      }
-    });
-    const own = await this.metrics.registry.getMetricsAsJSON();
-    const present = registries.filter((registry): registry is WorkerMetrics => registry !== null);
-    return AggregatorRegistry.aggregate([own, ...present]).metrics();
   }
 
   private checkHealth(): void {
