@@ -1,12 +1,14 @@
 import type WebSocket from 'ws';
 import { issueIdentificationToken } from '../../shared/src/tokens';
 import { startGateway, type GatewayProcess } from '../support/gateway';
+import { startHttpRpcServer } from '../support/http-rpc-server';
 import { startRpcServer } from '../support/rpc-server';
 import { closeAll, connectTimed, drained, pool, subscribe } from './load';
 import { cpuSeconds, startReferenceServer } from './processes';
 import { formatMs, printTable, ratio, summarize } from './stats';
 
 const SECRET = 'bench-jwt-secret';
+const HTTP_RPC_SECRET = 'bench-http-rpc';
 const COOKIE = { cookie: 'username=bench' };
 const CHAT = JSON.stringify({ channel: 'ChatChannel', room: 'bench' });
 /** With BENCH_CPU_PROF_DIR=<dir>, the node writes its CPU profile of the scenario there when it stops. */
@@ -156,37 +158,46 @@ export function benchRpcSubscribe(count: number, rounds: number): Promise<void> 
 
 /**
  * One subscribed session performing `count` channel actions one after the other (each an RPC Command
- * answered with a transmission), against the reference answering a frame on an open socket.
+ * answered with a transmission), over gRPC and over the HTTP RPC transport, against the reference
+ * answering a frame on an open socket.
  */
 export function benchRpcCommand(count: number, rounds: number): Promise<void> {
   return withServers(async ({ gateway, referenceUrl, referencePid }) => {
-    const { ws: nodeSocket } = await connectTimed(gateway.url, { headers: COOKIE });
-    await subscribe(nodeSocket, CHAT);
-    const { ws: referenceSocket } = await connectTimed(referenceUrl);
-    const whoami = JSON.stringify({ action: 'whoami' });
-    const measured = await interleaved(
-      [
-        {
-          name: 'Cableway, RPC Command (perform)',
-          pid: gateway.pid,
-          gateway: null,
-          work: () => timed(async () => (await perform(nodeSocket, CHAT, whoami), null)),
-        },
-        {
-          name: 'bare uWS reference (frame answered)',
-          pid: referencePid,
-          gateway: null,
-          work: () => timed(async () => (await subscribe(referenceSocket, CHAT), null)),
-        },
-      ],
-      count,
-      rounds,
-    );
-    closeAll([nodeSocket, referenceSocket]);
-    printTable(
-      `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B`,
-      rows(measured, 'calls'),
-      'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out).',
-    );
+    const http = await startHttpRpcServer({ secret: HTTP_RPC_SECRET });
+    const viaHttp = await startGateway({ rpc_host: http.url, http_rpc_secret: HTTP_RPC_SECRET, log_level: 'warn' });
+    try {
+      const subscribed = async (url: string) => {
+        const { ws } = await connectTimed(url, { headers: COOKIE });
+        await subscribe(ws, CHAT);
+        return ws;
+      };
+      const [grpcSocket, httpSocket] = [await subscribed(gateway.url), await subscribed(viaHttp.url)];
+      const { ws: referenceSocket } = await connectTimed(referenceUrl);
+      const whoami = JSON.stringify({ action: 'whoami' });
+      const performing = (ws: WebSocket) => () => timed(async () => (await perform(ws, CHAT, whoami), null));
+      const measured = await interleaved(
+        [
+          { name: 'Cableway, RPC Command over gRPC', pid: gateway.pid, gateway: null, work: performing(grpcSocket) },
+          { name: 'Cableway, RPC Command over HTTP', pid: viaHttp.pid, gateway: null, work: performing(httpSocket) },
+          {
+            name: 'bare uWS reference (frame answered)',
+            pid: referencePid,
+            gateway: null,
+            work: () => timed(async () => (await subscribe(referenceSocket, CHAT), null)),
+          },
+        ],
+        count,
+        rounds,
+      );
+      closeAll([grpcSocket, httpSocket, referenceSocket]);
+      printTable(
+        `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B`,
+        rows(measured, 'calls'),
+        'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out).',
+      );
+    } finally {
+      await viaHttp.stop();
+      await http.stop();
+    }
   });
 }
