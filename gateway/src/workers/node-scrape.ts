@@ -11,6 +11,11 @@ const COLLECT_TIMEOUT_MS = 2_000;
 const PER_WORKER = [
   { name: 'clients_num', perWorker: 'worker_clients_num', help: 'Authenticated connections, per worker thread' },
   { name: 'thread_cpu_seconds_total', perWorker: 'worker_cpu_seconds', help: 'CPU time used, per worker thread' },
+  {
+    name: 'thread_eventloop_utilization',
+    perWorker: 'worker_eventloop_utilization',
+    help: 'Share of the time a worker thread was busy since the last scrape, per worker thread',
+  },
 ] as const;
 
 /** The metrics of a node with workers: the primary's registry and every worker's, summed, with a per-worker view. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../../shared/src/errors';
 import { createLogger } from '../../../shared/src/logger';
@@ -15,6 +16,17 @@ const THREAD_STAT = '/proc/thread-self/stat';
 function threadCpuSeconds(): number {
   const fields = readFileSync(THREAD_STAT, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The share of the time this thread's event loop was busy since the previous call (the first: since it started). */
+function busySinceLastScrape(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return busy;
+  };
 }
 
 /**
@@ -43,6 +55,11 @@ async function main(): Promise<void> {
     logger.error('unhandled promise rejection', { error: errorMessage(reason) });
   });
   const metrics = new Metrics(config.metrics.prefix, config.metrics.tags);
+  metrics.gauge(
+    'thread_eventloop_utilization',
+    'Share of the time the worker threads were busy since the last scrape',
+    busySinceLastScrape(),
+  );
   if (existsSync(THREAD_STAT)) {
     metrics.counterOf('thread_cpu_seconds_total', 'CPU time of the worker threads (user and system)', threadCpuSeconds);
   }

@@ -64,7 +64,7 @@ describe('a standalone node with --workers=2', () => {
     const readme = readRepoFile('README.md');
     const table = readme.slice(readme.indexOf('| Metric (with `--workers` only)'));
     const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([a-z_]+)` \| ([a-z]+) \|/gm)];
-    expect(documented.length).toBe(4);
+    expect(documented.length).toBe(6);
     const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
     for (const [, name, type] of documented) expect(text).toContain(`# TYPE cableway_${name} ${type}\n`);
   });
