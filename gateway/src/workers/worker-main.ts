@@ -46,10 +46,13 @@ async function main(): Promise<void> {
     fields: { nodeid: config.nodeId, worker: String(start.index) },
   });
   let runner: Runner | null = null;
-  process.on('uncaughtException', (error) => {
-    logger.error('worker failed: closing its connections', { error: errorMessage(error) });
+  const abort = (): void => {
     runner?.abort();
     process.exit(1);
+  };
+  process.on('uncaughtException', (error) => {
+    logger.error('worker failed: closing its connections', { error: errorMessage(error) });
+    abort();
   });
   process.on('unhandledRejection', (reason) => {
     logger.error('unhandled promise rejection', { error: errorMessage(reason) });
@@ -68,10 +71,6 @@ async function main(): Promise<void> {
     await runner?.shutdown();
     runner?.abort();
     process.exit(0);
-  };
-  const abort = (): void => {
-    runner?.abort();
-    process.exit(1);
   };
   port.on('message', (message: PrimaryMessage) => bus.receive(message, { shutdown: () => void stop(), abort }));
   runner = await Runner.start(config, logger, { metrics, bus, intake: bus.intake, exposition: bus.exposition });
