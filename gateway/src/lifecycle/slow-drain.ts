@@ -29,8 +29,9 @@ export function planSlowDrain(count: number, remainingMs: number, maxIntervalMs:
 export async function drainSlowly<T>(items: readonly T[], plan: SlowDrainPlan, disconnect: (item: T) => void): Promise<void> {
   const start = Date.now();
   for (const [index, item] of items.entries()) {
-    const wait = start + index * plan.intervalMs - Date.now();
-    if (wait > 0) await sleep(wait);
+    const moment = start + index * plan.intervalMs;
+    // A timer may fire a millisecond before the wall clock says it is due: wait again then.
+    for (let wait = moment - Date.now(); wait > 0; wait = moment - Date.now()) await sleep(wait);
     disconnect(item);
   }
 }
