@@ -174,10 +174,10 @@ function resolveStreams(v: GatewayOptionValues, publicMode: PublicMode | null): 
 
 /** `auto`: one event loop per core the process may use. */
 function resolveWorkers(value: string, broker: string): number {
-  const workers = value === 'auto' ? availableParallelism() : /^[1-9]\d*$/.test(value) ? Number(value) : NaN;
-  if (Number.isNaN(workers)) {
+  if (value !== 'auto' && !/^[1-9]\d*$/.test(value)) {
     throw new ConfigError(ErrorCode.ConfigBadValue, `--workers=${value}: expected a number of event loops (1 or more) or auto`);
   }
+  const workers = value === 'auto' ? availableParallelism() : Number(value);
   // Each event loop would keep a history and sessions of its own: a client reconnecting to another could not resume.
   if (workers > 1 && broker === 'memory') {
     throw new ConfigError(

@@ -122,7 +122,7 @@ export class Runner {
     mountEndpoints(apps, config, {
       intake: this.node.intake,
       exposition: this.node.exposition,
-      health: { draining, degraded: () => degradedTransports(bus, broker).join(', ') || null },
+      health: { draining, degraded: () => degradedTransports(bus, broker) },
     });
   }
 }

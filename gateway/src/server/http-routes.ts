@@ -2,8 +2,8 @@ import type { HttpBroadcastEndpoint } from '../../../broadcaster/src/bus';
 import type { Route, RouteReply } from './http-router';
 
 export interface HealthSource {
-  /** `null` when healthy, else what is degraded (e.g. "redis", "nats"). */
-  degraded(): string | null;
+  /** What is degraded (e.g. "redis", "nats"); empty when healthy. */
+  degraded(): readonly string[];
   draining(): boolean;
 }
 
@@ -20,7 +20,7 @@ export function healthRoute(path: string, health: HealthSource): Route {
     handle(): RouteReply {
       if (health.draining()) return { status: 503, body: 'draining' };
       const degraded = health.degraded();
-      return { status: 200, body: degraded === null ? 'Ok' : `degraded: ${degraded}` };
+      return { status: 200, body: degraded.length === 0 ? 'Ok' : `degraded: ${degraded.join(', ')}` };
     },
   };
 }

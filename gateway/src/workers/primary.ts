@@ -143,7 +143,7 @@ export class Primary {
       exposition: this.scrape,
       health: {
         draining: () => this.stopping,
-        degraded: () => this.degraded.join(', ') || null,
+        degraded: () => this.degraded,
       },
     });
     this.degraded = degradedTransports(this.bus, this.broker);
@@ -192,7 +192,7 @@ export class Primary {
     }, RESTART_DELAY_MS).unref();
   }
 
-  private receive(worker: WorkerHandle, message: WorkerMessage): void {
+  private receive(worker: WorkerHandle, message: Exclude<WorkerMessage, { type: 'ready' }>): void {
     switch (message.type) {
       case 'subscribe':
         return this.routing.subscribe(worker, message.stream);
@@ -209,8 +209,6 @@ export class Primary {
         );
       case 'metrics':
         return this.scrape.collectedFrom(message.id, message.metrics);
-      case 'ready':
-        return;
     }
   }
 

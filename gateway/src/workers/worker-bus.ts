@@ -23,7 +23,8 @@ export class WorkerBus implements BroadcastBus {
   readonly exposition: MetricsExposition;
   private handler: DeliveryHandler | null = null;
   private degraded: readonly string[];
-  private readonly listening = new Map<string, () => void>();
+  /** Subscribes waiting for the primary's acknowledgement, by stream. */
+  private readonly listening = new Map<string, (() => void)[]>();
   private readonly broadcasts = new Replies<number>(BROADCAST_TIMEOUT_MS, 503);
   private readonly scrapes = new Replies<string | null>(SCRAPE_TIMEOUT_MS, null);
 
@@ -57,8 +58,9 @@ export class WorkerBus implements BroadcastBus {
 
   subscribe(stream: string): Promise<void> {
     return new Promise((resolve) => {
-      const earlier = this.listening.get(stream);
-      this.listening.set(stream, earlier ? () => (earlier(), resolve()) : resolve);
+      const waiting = this.listening.get(stream);
+      if (waiting) waiting.push(resolve);
+      else this.listening.set(stream, [resolve]);
       this.post({ type: 'subscribe', stream });
     });
   }
@@ -89,9 +91,10 @@ export class WorkerBus implements BroadcastBus {
       case 'execute':
         return this.handler?.execute(message.command);
       case 'subscribed': {
-        const resolve = this.listening.get(message.stream);
+        const waiting = this.listening.get(message.stream) ?? [];
         this.listening.delete(message.stream);
-        return resolve?.();
+        for (const resolve of waiting) resolve();
+        return;
       }
       case 'health':
         this.degraded = message.degraded;

@@ -1,6 +1,6 @@
 import type { AdapterName } from '../../../broadcaster/src/options';
 import { waitFor } from '../../support/wait';
-import { busConfig, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
+import { busConfig, httpPost, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
 
 const redis = useRedisServer();
 
@@ -16,7 +16,7 @@ async function node(
 /** How each anycable-format input is fed a raw publication. */
 const feeds: Record<'http' | 'redis' | 'redisx', (node: TestNode, raw: string) => Promise<void>> = {
   http: async (node, raw) => {
-    expect(node.bus.httpEndpoint!.handle('', Buffer.from(raw))).toBe(201);
+    expect(httpPost(node, raw)).toBe(201);
   },
   redis: async (_node, raw) => {
     await redis.client.publish('__anycable__', raw);

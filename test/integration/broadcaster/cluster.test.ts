@@ -2,7 +2,7 @@ import { createPublisher } from '../../../broadcaster/src/publisher/publisher';
 import { keySlot } from '../../../shared/src/redis/slot';
 import { redisCli, startRedisCluster, type RedisCluster } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, redisConfig, startNode, type TestNode } from './harness';
+import { busConfig, httpPost, redisConfig, startNode, type TestNode } from './harness';
 
 let cluster: RedisCluster;
 const nodes: TestNode[] = [];
@@ -51,7 +51,7 @@ describe('the redis pub/sub on a Redis Cluster', () => {
     const [a, b] = await twoNodes();
     await b.bus.subscribe('room:1');
     for (const n of [1, 2, 3]) {
-      expect(a.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify({ stream: 'room:1', data: String(n) })))).toBe(201);
+      expect(httpPost(a, { stream: 'room:1', data: String(n) })).toBe(201);
     }
 
     await waitFor(() => b.recorder.messages.length === 3, 'three deliveries on B');
@@ -75,7 +75,7 @@ describe('the redis pub/sub on a Redis Cluster', () => {
   test('runs a remote command on every node over the sharded internal channel', async () => {
     const [a, b] = await twoNodes();
     const command = { command: 'disconnect', payload: { identifier: 'u1', reconnect: true } };
-    expect(a.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify(command)))).toBe(201);
+    expect(httpPost(a, command)).toBe(201);
 
     await waitFor(() => a.recorder.commands.length === 1 && b.recorder.commands.length === 1, 'the command on both nodes');
     expect([a.recorder.commands, b.recorder.commands]).toEqual([[command], [command]]);

@@ -92,6 +92,11 @@ export async function startNode(config: BroadcastConfig, nodeId = 'node', tuning
   };
 }
 
+/** Posts `body` (a raw string, or anything else as JSON) to the node's HTTP input, unauthorized; returns the status. */
+export function httpPost(node: TestNode, body: unknown): number {
+  return node.bus.httpEndpoint!.handle('', Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+}
+
 /** An HTTP broadcast body for `messages`: one object, or an array when there are several. */
 export function publicationBody(...messages: StreamMessage[]): Buffer {
   return Buffer.from(JSON.stringify(messages.length === 1 ? messages[0] : messages));

@@ -1,5 +1,5 @@
 import { waitFor } from '../../support/wait';
-import { busConfig, FAST_TUNING, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
+import { busConfig, FAST_TUNING, httpPost, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
 import { startSilencingProxy, type SilencingProxy } from './tcp-proxy';
 
 const redis = useRedisServer();
@@ -12,7 +12,7 @@ async function startNodes(url: string, ...ids: string[]): Promise<TestNode[]> {
 }
 
 function post(node: TestNode, stream: string, data: string): void {
-  expect(node.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify({ stream, data })))).toBe(201);
+  expect(httpPost(node, { stream, data })).toBe(201);
 }
 
 describe('a Redis crash', () => {

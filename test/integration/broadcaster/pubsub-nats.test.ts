@@ -1,6 +1,6 @@
 import { startRedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, FAST_TUNING, natsConfig, redisConfig, startNode, type TestNode, useNatsServer } from './harness';
+import { busConfig, FAST_TUNING, httpPost, natsConfig, redisConfig, startNode, type TestNode, useNatsServer } from './harness';
 import { startSilencingProxy } from './tcp-proxy';
 
 const nats = useNatsServer();
@@ -10,10 +10,6 @@ async function nodesOn(url: string, ...ids: string[]): Promise<TestNode[]> {
   const started = await Promise.all(ids.map((id) => startNode(config, id, FAST_TUNING)));
   nats.nodes.push(...started);
   return started;
-}
-
-function post(node: TestNode, body: unknown): number {
-  return node.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify(body)));
 }
 
 async function subscriptions(subject: string): Promise<number> {
@@ -26,9 +22,9 @@ describe('the nats pub/sub between nodes', () => {
   test('carries publications posted to node A to node B only while B serves their stream, in order', async () => {
     const [a, b] = (await nodesOn(nats.server.url, 'node-a', 'node-b')) as [TestNode, TestNode];
     await b.bus.subscribe('served');
-    expect(post(a, { stream: 'unserved', data: '"lost"' })).toBe(201);
-    post(a, { stream: 'served', data: '"first"' });
-    post(a, [
+    expect(httpPost(a, { stream: 'unserved', data: '"lost"' })).toBe(201);
+    httpPost(a, { stream: 'served', data: '"first"' });
+    httpPost(a, [
       { stream: 'served', data: '"second"' },
       { stream: 'served', data: '"third"' },
     ]);
@@ -83,7 +79,7 @@ describe('the nats pub/sub between nodes', () => {
   test('runs a remote command on every node, the one that received it included', async () => {
     const [a, b] = (await nodesOn(nats.server.url, 'node-a', 'node-b')) as [TestNode, TestNode];
     const command = { command: 'disconnect', payload: { identifier: 'user-1', reconnect: false } };
-    post(a, command);
+    httpPost(a, command);
 
     await waitFor(() => a.recorder.commands.length === 1 && b.recorder.commands.length === 1, 'the command on both nodes');
     expect([a.recorder.commands, b.recorder.commands]).toEqual([[command], [command]]);

@@ -1,5 +1,5 @@
 import { waitFor } from '../../support/wait';
-import { busConfig, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
+import { busConfig, httpPost, redisConfig, startNode, type TestNode, useRedisServer } from './harness';
 
 const redis = useRedisServer();
 
@@ -13,7 +13,7 @@ async function twoNodes(): Promise<[TestNode, TestNode]> {
 }
 
 function post(node: TestNode, body: unknown): void {
-  expect(node.bus.httpEndpoint!.handle('', Buffer.from(JSON.stringify(body)))).toBe(201);
+  expect(httpPost(node, body)).toBe(201);
 }
 
 async function subscribers(channel: string): Promise<number> {
