@@ -4,7 +4,7 @@ import { startGateway, type GatewayProcess } from '../support/gateway';
 import { startHttpRpcServer } from '../support/http-rpc-server';
 import { startRpcServer } from '../support/rpc-server';
 import { closeAll, connectTimed, drained, pool, subscribe } from './load';
-import { cpuSeconds, startReferenceServer } from './processes';
+import { cpuSeconds, rpcClientAloneCpu, startReferenceServer } from './processes';
 import { formatMs, printTable, ratio, summarize } from './stats';
 
 const SECRET = 'bench-jwt-secret';
@@ -26,6 +26,8 @@ interface Side {
 
 interface Measured {
   readonly side: Side;
+  /** CPU seconds per unit in the uncounted first round, on the fresh process. */
+  coldCpu: number;
   cpu: number;
   units: number;
   readonly ms: number[];
@@ -33,17 +35,25 @@ interface Measured {
 
 /**
  * Measures `count` units of work `rounds` times per side, alternating A B A B so that the shared
- * machine's load falls on both alike; CPU is the server process's, summed over the rounds.
+ * machine's load falls on both alike; CPU is the server process's, summed over the rounds. Each side
+ * first does `warmup` uncounted units on its fresh process, which pays for compiling the hot paths and
+ * growing the heap once in its life (a node's first few thousand connects cost it twice or three times
+ * what later ones do); their CPU per unit is reported beside the warm figure.
  */
-async function interleaved(sides: readonly Side[], count: number, rounds: number): Promise<Measured[]> {
-  const measured = sides.map((side): Measured => ({ side, cpu: 0, units: 0, ms: [] }));
+async function interleaved(sides: readonly Side[], count: number, rounds: number, warmup: number): Promise<Measured[]> {
+  const measured = sides.map((side): Measured => ({ side, coldCpu: 0, cpu: 0, units: 0, ms: [] }));
   const close = (results: readonly { ws: WebSocket | null }[]) =>
     closeAll(results.flatMap((result) => (result.ws ? [result.ws] : [])));
-  for (const side of sides) close(await pool(100, 1, side.work));
+  const settle = async (side: Side) => void (side.gateway && (await drained(side.gateway)));
+  for (const entry of measured) {
+    const before = await cpuSeconds(entry.side.pid);
+    close(await pool(warmup, 1, entry.side.work));
+    entry.coldCpu = ((await cpuSeconds(entry.side.pid)) - before) / warmup;
+    await settle(entry.side);
+  }
   for (let round = 0; round < rounds; round++) {
     for (const entry of measured) {
-      const settle = async () => void (entry.side.gateway && (await drained(entry.side.gateway)));
-      await settle();
+      await settle(entry.side);
       const before = await cpuSeconds(entry.side.pid);
       const results = await pool(count, 1, entry.side.work);
       entry.cpu += (await cpuSeconds(entry.side.pid)) - before;
@@ -68,8 +78,24 @@ function rows(measured: readonly Measured[], unit: string) {
       p99: formatMs(summary.p99),
       [`server CPU per ${unit.replace(/s$/, '')}`]: `${(cpu * 1e6).toFixed(0)} µs`,
       'CPU / reference': ratio(cpu, referenceCpu),
+      'warm-up, fresh process': `${(entry.coldCpu * 1e6).toFixed(0)} µs (${ratio(entry.coldCpu, reference.coldCpu)})`,
     };
   });
+}
+
+/** Rows for work measured outside `interleaved`, in the columns of `rows`. */
+function floorRows(floors: readonly { name: string; cpu: number }[], measured: readonly Measured[], unit: string) {
+  const reference = measured[measured.length - 1]!;
+  const referenceCpu = reference.cpu / reference.units;
+  return floors.map(({ name, cpu }) => ({
+    server: name,
+    [unit]: reference.units,
+    p50: '—',
+    p99: '—',
+    [`server CPU per ${unit.replace(/s$/, '')}`]: `${(cpu * 1e6).toFixed(0)} µs`,
+    'CPU / reference': ratio(cpu, referenceCpu),
+    'warm-up, fresh process': '—',
+  }));
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ws: T; ms: number }> {
@@ -93,7 +119,7 @@ function perform(ws: WebSocket, identifier: string, data: string): Promise<void>
 
 /** What the connect-path scenarios share: a node with gRPC RPC and JWT, the RPC server and the reference. */
 async function withServers(
-  run: (servers: { gateway: GatewayProcess; referenceUrl: string; referencePid: number }) => Promise<void>,
+  run: (servers: { gateway: GatewayProcess; rpcAddress: string; referenceUrl: string; referencePid: number }) => Promise<void>,
 ): Promise<void> {
   const rpc = await startRpcServer();
   const gateway = await startGateway(
@@ -103,7 +129,8 @@ async function withServers(
   );
   const reference = await startReferenceServer();
   try {
-    await run({ gateway, referenceUrl: `ws://127.0.0.1:${reference.port}/cable`, referencePid: reference.pid });
+    const referenceUrl = `ws://127.0.0.1:${reference.port}/cable`;
+    await run({ gateway, rpcAddress: rpc.address, referenceUrl, referencePid: reference.pid });
   } finally {
     reference.stop();
     await gateway.stop();
@@ -112,7 +139,7 @@ async function withServers(
 }
 
 /** JWT connect (upgrade, verify, welcome) against the reference's upgrade and welcome. */
-export function benchJwtConnect(count: number, rounds: number): Promise<void> {
+export function benchJwtConnect(count: number, rounds: number, warmup: number): Promise<void> {
   return withServers(async ({ gateway, referenceUrl, referencePid }) => {
     const token = await issueIdentificationToken({ user_id: 42 }, SECRET);
     const measured = await interleaved(
@@ -122,9 +149,10 @@ export function benchJwtConnect(count: number, rounds: number): Promise<void> {
       ],
       count,
       rounds,
+      warmup,
     );
     printTable(
-      `JWT connect: ${count} sequential connections per round, ${rounds} rounds, A B A B`,
+      `JWT connect: ${count} sequential connections per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
       rows(measured, 'connects'),
       'Target: Cableway ≤ 2× the reference’s CPU per connect.',
     );
@@ -132,7 +160,7 @@ export function benchJwtConnect(count: number, rounds: number): Promise<void> {
 }
 
 /** Connect (RPC Connect) + subscribe (RPC Command) over gRPC against the reference's connect + local subscribe. */
-export function benchRpcSubscribe(count: number, rounds: number): Promise<void> {
+export function benchRpcSubscribe(count: number, rounds: number, warmup: number): Promise<void> {
   return withServers(async ({ gateway, referenceUrl, referencePid }) => {
     const session = (url: string, headers: Record<string, string>) => () =>
       timed(async () => {
@@ -147,9 +175,10 @@ export function benchRpcSubscribe(count: number, rounds: number): Promise<void> 
       ],
       count,
       rounds,
+      warmup,
     );
     printTable(
-      `Connect + subscribe through RPC: ${count} sequential sessions per round, ${rounds} rounds, A B A B`,
+      `Connect + subscribe through RPC: ${count} sequential sessions per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
       rows(measured, 'sessions'),
       'Target: Cableway ≤ 4× the reference’s connect + local subscribe.',
     );
@@ -161,8 +190,8 @@ export function benchRpcSubscribe(count: number, rounds: number): Promise<void> 
  * answered with a transmission), over gRPC and over the HTTP RPC transport, against the reference
  * answering a frame on an open socket.
  */
-export function benchRpcCommand(count: number, rounds: number): Promise<void> {
-  return withServers(async ({ gateway, referenceUrl, referencePid }) => {
+export function benchRpcCommand(count: number, rounds: number, warmup: number): Promise<void> {
+  return withServers(async ({ gateway, rpcAddress, referenceUrl, referencePid }) => {
     const http = await startHttpRpcServer({ secret: HTTP_RPC_SECRET });
     const viaHttp = await startGateway({ rpc_host: http.url, http_rpc_secret: HTTP_RPC_SECRET, log_level: 'warn' });
     try {
@@ -188,12 +217,23 @@ export function benchRpcCommand(count: number, rounds: number): Promise<void> {
         ],
         count,
         rounds,
+        warmup,
       );
       closeAll([grpcSocket, httpSocket, referenceSocket]);
+      const calls = count * rounds;
+      const alone = [
+        { name: 'the node’s gRPC client alone', cpu: await rpcClientAloneCpu('grpc', rpcAddress, '', warmup, calls) },
+        {
+          name: 'the node’s HTTP RPC client alone',
+          cpu: await rpcClientAloneCpu('http', http.url, HTTP_RPC_SECRET, warmup, calls),
+        },
+      ];
       printTable(
-        `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B`,
-        rows(measured, 'calls'),
-        'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out).',
+        `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
+        [...rows(measured, 'calls'), ...floorRows(alone, measured, 'calls')],
+        'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out). ' +
+          'The last rows are the floor under the node: its RPC transport making the same calls in a process of its own, ' +
+          'with no WebSocket and no session.',
       );
     } finally {
       await viaHttp.stop();

@@ -21,6 +21,27 @@ export async function startReferenceServer(): Promise<{ port: number; pid: numbe
   return { port, pid: child.pid!, stop: () => void child.kill('SIGKILL') };
 }
 
+/**
+ * Runs the node's own RPC transport alone in a process of its own (`rpc-client-alone.ts`) and resolves
+ * with its CPU seconds per Command call.
+ */
+export async function rpcClientAloneCpu(
+  kind: 'grpc' | 'http',
+  target: string,
+  secret: string,
+  warmup: number,
+  count: number,
+): Promise<number> {
+  const script = path.join(__dirname, 'rpc-client-alone.ts');
+  const args = ['--import', 'tsx', script, kind, target, secret, String(warmup), String(count)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`rpc-client-alone exited with ${code}`);
+  return (JSON.parse(output) as { cpuPerCallUs: number }).cpuPerCallUs / 1e6;
+}
+
 /** CPU seconds a process has used so far (user + system), from /proc. */
 export async function cpuSeconds(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');

@@ -14,9 +14,9 @@ import { benchWorkers } from './workers';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
-  'jwt-connect': () => benchJwtConnect(1000, 2),
-  'rpc-subscribe': () => benchRpcSubscribe(500, 2),
-  'rpc-command': () => benchRpcCommand(2000, 2),
+  'jwt-connect': () => benchJwtConnect(1000, 2, 3000),
+  'rpc-subscribe': () => benchRpcSubscribe(500, 2, 1000),
+  'rpc-command': () => benchRpcCommand(2000, 2, 6000),
   fanout: () => benchFanout(1000, 1000, 20),
   'fanout-steady': () => benchFanout(1000, 200, 1),
   memory: () => benchMemory(10_000),
