@@ -1,5 +1,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the code that counts needs of a counter. */
+export interface Tally {
+  inc(by?: number): void;
+}
+
+class PlainTally implements Tally {
+  value = 0;
+
+  inc(by = 1): void {
+    this.value += by;
+  }
+}
+
 function childrenOf<V extends string, C>(values: readonly V[], create: (value: V) => C): Record<V, C> {
   return Object.fromEntries(values.map((value) => [value, create(value)])) as Record<V, C>;
 }
@@ -20,20 +33,33 @@ export class Metrics {
     this.registry.setDefaultLabels(labels);
   }
 
-  counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry] });
+  /** A counter moved by the code that counts, as a plain number: no prom-client call per event. */
+  counter(name: string, help: string): Tally {
+    const tally = new PlainTally();
+    this.counterOf(name, help, () => tally.value);
+    return tally;
   }
 
   /**
    * A counter with one label of a known, finite set of values: every child is exported at 0 from the first
-   * scrape, so that rate() and alerts work on a fresh node. Children are resolved here, once.
+   * scrape, so that rate() and alerts work on a fresh node.
    */
-  counterBy<V extends string>(name: string, help: string, label: string, values: readonly V[]): Record<V, Counter.Internal> {
-    const counter = this.counter(name, help, [label]);
-    return childrenOf(values, (value) => {
-      counter.inc({ [label]: value }, 0);
-      return counter.labels(value);
+  counterBy<V extends string>(name: string, help: string, label: string, values: readonly V[]): Record<V, Tally> {
+    const tallies = childrenOf(values, () => new PlainTally());
+    const reported = childrenOf(values, () => 0);
+    new Counter({
+      name: this.prefix + name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect(this: Counter<string>) {
+        for (const value of values) {
+          this.inc({ [label]: value }, tallies[value].value - reported[value]);
+          reported[value] = tallies[value].value;
+        }
+      },
     });
+    return tallies;
   }
 
   /** A histogram with one label of a known, finite set of values, each exported at 0 from the first scrape. */
@@ -73,8 +99,8 @@ export class Metrics {
   }
 
   /**
-   * A counter kept as a plain number by the code that moves it (no prom-client call on the hot path) and
-   * handed to Prometheus when it scrapes. `read` must never decrease.
+   * A counter kept as a plain number by the code that moves it and handed to Prometheus when it scrapes.
+   * `read` must never decrease.
    */
   counterOf(name: string, help: string, read: () => number): Counter {
     let reported = 0;

@@ -1,12 +1,11 @@
-import type { Counter } from 'prom-client';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { Metrics, Tally } from '../../../shared/src/metrics';
 
 /** What the broker does with stream history, declared whether or not a broker runs, so dashboards always find them. */
 export interface BrokerCounters {
-  readonly historyWrites: Pick<Counter, 'inc'>;
-  readonly gapRepairs: Pick<Counter, 'inc'>;
-  readonly gapMisses: Pick<Counter, 'inc'>;
-  readonly duplicates: Pick<Counter, 'inc'>;
+  readonly historyWrites: Tally;
+  readonly gapRepairs: Tally;
+  readonly gapMisses: Tally;
+  readonly duplicates: Tally;
 }
 
 export function brokerCounters(metrics: Metrics): BrokerCounters {

@@ -1,5 +1,4 @@
-import type { Counter } from 'prom-client';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { Metrics, Tally } from '../../../shared/src/metrics';
 
 /**
  * The RPC calls the node can make unnecessary by deciding locally; `restore` is a restored session, which
@@ -9,7 +8,7 @@ export const RPC_AVOIDED_OPS = ['connect', 'subscribe', 'unsubscribe', 'disconne
 export type RpcAvoidedOp = (typeof RPC_AVOIDED_OPS)[number];
 
 /** RPC calls the node made unnecessary by deciding locally, by the call they replace. */
-export type RpcAvoided = Readonly<Record<RpcAvoidedOp, Counter.Internal>>;
+export type RpcAvoided = Readonly<Record<RpcAvoidedOp, Tally>>;
 
 export function rpcAvoidedCounters(metrics: Metrics): RpcAvoided {
   return metrics.counterBy(

@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import type { Counter } from 'prom-client';
 import { ErrorCode, RpcError, errorMessage } from '../../../shared/src/errors';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { Metrics, Tally } from '../../../shared/src/metrics';
 import type { GatewayConfig } from '../config/config';
 import { Backoff } from './backoff';
 import type { RpcTransport } from './transport';
@@ -31,11 +30,11 @@ export interface CallOptions {
  */
 export class RpcCaller {
   private readonly slots: Semaphore;
-  private readonly calls: Record<RpcMethod, Counter.Internal>;
-  private readonly retries: Counter;
-  private readonly errors: Counter;
-  private readonly timeouts: Counter;
-  private readonly canceled: Counter;
+  private readonly calls: Record<RpcMethod, Tally>;
+  private readonly retries: Tally;
+  private readonly errors: Tally;
+  private readonly timeouts: Tally;
+  private readonly canceled: Tally;
 
   constructor(
     private readonly transport: RpcTransport,
@@ -74,7 +73,7 @@ export class RpcCaller {
     options: CallOptions,
   ): Promise<RpcResponse<M>> {
     const budgetEnd = Date.now() + this.policy.commandTimeoutMs;
-    const backoff = new Backoff();
+    let backoff: Backoff | undefined;
     for (;;) {
       try {
         const response = await this.transport.call(method, request, options.sid, this.attemptDeadline(budgetEnd));
@@ -82,7 +81,8 @@ export class RpcCaller {
         return response;
       } catch (error) {
         const code = grpcCode(error);
-        const delay = backoff.next(code);
+        // Made on the first failure only: most calls never need one.
+        const delay = (backoff ??= new Backoff()).next(code);
         if (delay === null || Date.now() + delay >= budgetEnd) throw this.failure(method, error, code);
         this.retries.inc();
         await new Promise((resolve) => setTimeout(resolve, delay));

@@ -11,33 +11,34 @@ const STATUS_NAMES: readonly pb.Status[] = ['ERROR', 'SUCCESS', 'FAILURE'];
 
 type Json = Record<string, unknown>;
 
-/** One message's fields without those at their default: empty strings, lists and maps, false. */
-function withoutDefaults(fields: Json): Json {
-  const present: Json = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === undefined || value === null || value === '' || value === false) continue;
-    if (typeof value === 'object' && Object.keys(value).length === 0) continue;
-    present[name] = value;
-  }
-  return present;
-}
+/*
+ * Fields at their default (empty strings, lists and maps) become `undefined`, which JSON.stringify leaves
+ * out; so does a message whose every field is at its default. Built field by field: this runs per call.
+ */
+const text = (value: string | undefined): string | undefined => value || undefined;
+const list = <T>(value: readonly T[]): readonly T[] | undefined => (value.length > 0 ? value : undefined);
+const map = (value: pb.StringMap | undefined): pb.StringMap | undefined =>
+  value && Object.keys(value).length > 0 ? value : undefined;
 
-function envJson(env: pb.Env): Json {
-  return withoutDefaults({ url: env.url, headers: env.headers, cstate: env.cstate, istate: env.istate });
+function envJson(env: pb.Env): Json | undefined {
+  const fields = { url: text(env.url), headers: map(env.headers), cstate: map(env.cstate), istate: map(env.istate) };
+  return fields.url || fields.headers || fields.cstate || fields.istate ? fields : undefined;
 }
 
 const REQUEST_ENCODERS: { readonly [M in RpcMethod]: (request: RpcRequest<M>) => Json } = {
-  connect: (request) => withoutDefaults({ env: envJson(request.env) }),
-  command: (message) =>
-    withoutDefaults({
-      command: message.command,
-      identifier: message.identifier,
-      connection_identifiers: message.connection_identifiers,
-      data: message.data,
-      env: envJson(message.env),
-    }),
-  disconnect: (request) =>
-    withoutDefaults({ identifiers: request.identifiers, subscriptions: request.subscriptions, env: envJson(request.env) }),
+  connect: (request) => ({ env: envJson(request.env) }),
+  command: (message) => ({
+    command: message.command,
+    identifier: text(message.identifier),
+    connection_identifiers: text(message.connection_identifiers),
+    data: text(message.data),
+    env: envJson(message.env),
+  }),
+  disconnect: (request) => ({
+    identifiers: text(request.identifiers),
+    subscriptions: list(request.subscriptions),
+    env: envJson(request.env),
+  }),
 };
 
 export function encodeRequest<M extends RpcMethod>(method: M, request: RpcRequest<M>): string {

@@ -1,10 +1,9 @@
-import type { Counter } from 'prom-client';
-import type { Metrics } from '../../../shared/src/metrics';
+import type { Metrics, Tally } from '../../../shared/src/metrics';
 
 /** Counters of client frames, shared by the queue (frames dropped) and the commands (frames handled). */
 export interface ClientMessageCounters {
-  readonly received: Pick<Counter, 'inc'>;
-  readonly failed: Pick<Counter, 'inc'>;
+  readonly received: Tally;
+  readonly failed: Tally;
 }
 
 export function clientMessageCounters(metrics: Metrics): ClientMessageCounters {
