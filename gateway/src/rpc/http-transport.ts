@@ -82,7 +82,11 @@ export class HttpTransport implements RpcLink {
     sid: string,
     deadline: Date,
   ): Promise<RpcResponse<M>> {
-    const signal = AbortSignal.timeout(Math.max(1, deadline.getTime() - Date.now()));
+    // Not AbortSignal.timeout: its timer outlives the call and, when it fires, builds a DOMException with a
+    // stack trace, for every call ever made. This one is cleared with the answer.
+    const deadlineTimer = new AbortController();
+    const timer = setTimeout(() => deadlineTimer.abort(), Math.max(1, deadline.getTime() - Date.now()));
+    const { signal } = deadlineTimer;
     let statusCode: number;
     let body: string;
     try {
@@ -97,6 +101,8 @@ export class HttpTransport implements RpcLink {
       body = await response.body.text();
     } catch (error) {
       throw requestFailure(error, signal);
+    } finally {
+      clearTimeout(timer);
     }
     if (statusCode !== 200) throw answerFailure(statusCode, body);
     try {
