@@ -4,15 +4,13 @@ import { startGateway, type GatewayProcess } from '../support/gateway';
 import { startHttpRpcServer } from '../support/http-rpc-server';
 import { startRpcServer } from '../support/rpc-server';
 import { closeAll, connectTimed, drained, pool, subscribe } from './load';
-import { cpuSeconds, rpcClientAloneCpu, startReferenceServer } from './processes';
+import { cpuSeconds, profilingArgs, rpcClientAloneCpu, startReferenceServer } from './processes';
 import { formatMs, printTable, ratio, summarize } from './stats';
 
 const SECRET = 'bench-jwt-secret';
 const HTTP_RPC_SECRET = 'bench-http-rpc';
 const COOKIE = { cookie: 'username=bench' };
 const CHAT = JSON.stringify({ channel: 'ChatChannel', room: 'bench' });
-/** With BENCH_CPU_PROF_DIR=<dir>, the node writes its CPU profile of the scenario there when it stops. */
-const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 
 /** One side of an A/B comparison: a server and the unit of work measured on it. */
 interface Side {
@@ -125,7 +123,7 @@ async function withServers(
   const gateway = await startGateway(
     { rpc_host: rpc.address, jwt_secret: SECRET, log_level: 'warn', metrics_http: '/metrics' },
     {},
-    { nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] },
+    { nodeArgs: profilingArgs() },
   );
   const reference = await startReferenceServer();
   try {
@@ -134,6 +132,23 @@ async function withServers(
   } finally {
     reference.stop();
     await gateway.stop();
+    await rpc.stop();
+  }
+}
+
+/** A second node, on the HTTP RPC transport, beside `withServers`' gRPC one. */
+async function withHttpRpcNode(run: (servers: { node: GatewayProcess; rpcUrl: string }) => Promise<void>): Promise<void> {
+  const rpc = await startHttpRpcServer({ secret: HTTP_RPC_SECRET });
+  const node = await startGateway({
+    rpc_host: rpc.url,
+    http_rpc_secret: HTTP_RPC_SECRET,
+    log_level: 'warn',
+    metrics_http: '/metrics',
+  });
+  try {
+    await run({ node, rpcUrl: rpc.url });
+  } finally {
+    await node.stop();
     await rpc.stop();
   }
 }
@@ -159,30 +174,36 @@ export function benchJwtConnect(count: number, rounds: number, warmup: number): 
   });
 }
 
-/** Connect (RPC Connect) + subscribe (RPC Command) over gRPC against the reference's connect + local subscribe. */
+/**
+ * Connect (RPC Connect) + subscribe (RPC Command), over gRPC and over the HTTP RPC transport, against the
+ * reference's connect + local subscribe.
+ */
 export function benchRpcSubscribe(count: number, rounds: number, warmup: number): Promise<void> {
-  return withServers(async ({ gateway, referenceUrl, referencePid }) => {
-    const session = (url: string, headers: Record<string, string>) => () =>
-      timed(async () => {
-        const { ws } = await connectTimed(url, { headers });
-        await subscribe(ws, CHAT);
-        return ws;
-      });
-    const measured = await interleaved(
-      [
-        { name: 'Cableway, gRPC Connect + Command', pid: gateway.pid, gateway, work: session(gateway.url, COOKIE) },
-        { name: 'bare uWS reference', pid: referencePid, gateway: null, work: session(referenceUrl, {}) },
-      ],
-      count,
-      rounds,
-      warmup,
-    );
-    printTable(
-      `Connect + subscribe through RPC: ${count} sequential sessions per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
-      rows(measured, 'sessions'),
-      'Target: Cableway ≤ 4× the reference’s connect + local subscribe.',
-    );
-  });
+  return withServers(({ gateway, referenceUrl, referencePid }) =>
+    withHttpRpcNode(async ({ node: viaHttp }) => {
+      const session = (url: string, headers: Record<string, string>) => () =>
+        timed(async () => {
+          const { ws } = await connectTimed(url, { headers });
+          await subscribe(ws, CHAT);
+          return ws;
+        });
+      const measured = await interleaved(
+        [
+          { name: 'Cableway, gRPC Connect + Command', pid: gateway.pid, gateway, work: session(gateway.url, COOKIE) },
+          { name: 'Cableway, HTTP Connect + Command', pid: viaHttp.pid, gateway: viaHttp, work: session(viaHttp.url, COOKIE) },
+          { name: 'bare uWS reference', pid: referencePid, gateway: null, work: session(referenceUrl, {}) },
+        ],
+        count,
+        rounds,
+        warmup,
+      );
+      printTable(
+        `Connect + subscribe through RPC: ${count} sequential sessions per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
+        rows(measured, 'sessions'),
+        'Target: Cableway ≤ 4× the reference’s connect + local subscribe.',
+      );
+    }),
+  );
 }
 
 /**
@@ -191,10 +212,8 @@ export function benchRpcSubscribe(count: number, rounds: number, warmup: number)
  * answering a frame on an open socket.
  */
 export function benchRpcCommand(count: number, rounds: number, warmup: number): Promise<void> {
-  return withServers(async ({ gateway, rpcAddress, referenceUrl, referencePid }) => {
-    const http = await startHttpRpcServer({ secret: HTTP_RPC_SECRET });
-    const viaHttp = await startGateway({ rpc_host: http.url, http_rpc_secret: HTTP_RPC_SECRET, log_level: 'warn' });
-    try {
+  return withServers(({ gateway, rpcAddress, referenceUrl, referencePid }) =>
+    withHttpRpcNode(async ({ node: viaHttp, rpcUrl }) => {
       const subscribed = async (url: string) => {
         const { ws } = await connectTimed(url, { headers: COOKIE });
         await subscribe(ws, CHAT);
@@ -225,7 +244,7 @@ export function benchRpcCommand(count: number, rounds: number, warmup: number): 
         { name: 'the node’s gRPC client alone', cpu: await rpcClientAloneCpu('grpc', rpcAddress, '', warmup, calls) },
         {
           name: 'the node’s HTTP RPC client alone',
-          cpu: await rpcClientAloneCpu('http', http.url, HTTP_RPC_SECRET, warmup, calls),
+          cpu: await rpcClientAloneCpu('http', rpcUrl, HTTP_RPC_SECRET, warmup, calls),
         },
       ];
       printTable(
@@ -235,9 +254,6 @@ export function benchRpcCommand(count: number, rounds: number, warmup: number): 
           'The last rows are the floor under the node: its RPC transport making the same calls in a process of its own, ' +
           'with no WebSocket and no session.',
       );
-    } finally {
-      await viaHttp.stop();
-      await http.stop();
-    }
-  });
+    }),
+  );
 }

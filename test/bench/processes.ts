@@ -2,6 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../support/ports';
 
+/**
+ * Node options for a scenario's node: with BENCH_CPU_PROF_DIR=<dir>, it writes its CPU profile there when
+ * it stops.
+ */
+export function profilingArgs(): string[] {
+  const directory = process.env.BENCH_CPU_PROF_DIR;
+  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [];
+}
+
 /** Starts the bare uWS reference server in its own process and resolves with its port. */
 export async function startReferenceServer(): Promise<{ port: number; pid: number; stop: () => void }> {
   const port = await freePort();

@@ -1,6 +1,7 @@
 /**
  * A bare uWebSockets.js server doing the least an Action Cable server must: upgrade, send a welcome,
- * subscribe every socket to one topic, and publish POSTed bodies to it. Benchmarks compare Cableway to it.
+ * confirm subscriptions, subscribing the socket to the identifier's `stream_name` when it has one, and
+ * publish POSTed frames to their streams. Benchmarks compare Cableway to it.
  * Usage: tsx test/bench/reference-server.ts <port>
  */
 import * as uWS from 'uWebSockets.js';
@@ -10,13 +11,14 @@ const app = uWS.App();
 app.ws('/cable', {
   maxPayloadLength: 65536,
   open: (ws) => {
-    ws.subscribe('all');
     ws.send('{"type":"welcome","sid":"reference"}');
   },
   message: (ws, message) => {
     const text = Buffer.from(message).toString();
     if (text.includes('"subscribe"')) {
       const identifier = (JSON.parse(text) as { identifier: string }).identifier;
+      const stream = (JSON.parse(identifier) as { stream_name?: string }).stream_name;
+      if (stream !== undefined) ws.subscribe(stream);
       ws.send(JSON.stringify({ type: 'confirm_subscription', identifier }));
     }
   },
@@ -27,8 +29,8 @@ app.post('/publish', (res) => {
   res.onData((chunk, isLast) => {
     chunks.push(Buffer.from(chunk.slice(0)));
     if (!isLast) return;
-    const frames = JSON.parse(Buffer.concat(chunks).toString()) as string[];
-    for (const frame of frames) app.publish('all', frame);
+    const frames = JSON.parse(Buffer.concat(chunks).toString()) as { stream: string; frame: string }[];
+    for (const { stream, frame } of frames) app.publish(stream, frame);
     res.cork(() => res.writeStatus('201 Created').end());
   });
 });

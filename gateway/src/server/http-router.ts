@@ -7,8 +7,8 @@ export interface RouteRequest {
   /** Upper-case, as sent. */
   readonly method: string;
   readonly path: string;
-  /** Header names lower-cased. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** The Authorization header, empty when absent: the one header a route reads. */
+  readonly authorization: string;
   /** Empty unless the route reads bodies. */
   readonly body: Buffer;
 }

@@ -42,7 +42,7 @@ export function broadcastRoute(endpoint: BroadcastIntake): Route {
     refusesUnread: (length, head) => endpoint.refusesUnread(length, head),
     async handle(request): Promise<RouteReply> {
       if (request.method !== 'POST') return { status: 422 };
-      return { status: await endpoint.handle(request.headers.authorization ?? '', request.body) };
+      return { status: await endpoint.handle(request.authorization, request.body) };
     },
   };
 }

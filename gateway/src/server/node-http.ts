@@ -17,14 +17,6 @@ function write(res: ServerResponse, reply: RouteReply, close = false): void {
   res.end(body);
 }
 
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
 /**
  * Reads the body, or tells why it was refused. A declared length over the route's limit is refused unread
  * (the connection is then closed). The rest of a body refused on its way is read and thrown away rather than
@@ -72,7 +64,8 @@ function createNodeHttpServer(router: HttpRouter, tls: NodeTls | null): Server {
     void body.then(
       async (bytes) => {
         if (typeof bytes === 'string') return write(res, { status: 413 }, bytes === 'refused unread');
-        write(res, await router.reply(route, { method, path, headers: headersOf(req), body: bytes }));
+        const authorization = req.headers.authorization ?? '';
+        write(res, await router.reply(route, { method, path, authorization, body: bytes }));
       },
       () => res.destroy(),
     );

@@ -7,7 +7,7 @@ function router(): { routes: HttpRouter; lines: string[] } {
   return { routes: new HttpRouter(logger), lines };
 }
 
-const request = (method: string, path: string): RouteRequest => ({ method, path, headers: {}, body: Buffer.alloc(0) });
+const request = (method: string, path: string): RouteRequest => ({ method, path, authorization: '', body: Buffer.alloc(0) });
 
 function route(path: string, methods: readonly string[] | null, handle: Route['handle'] = () => ({ status: 200 })): Route {
   return { path, methods, maxBodySize: 0, handle };
