@@ -7,7 +7,7 @@ import { welcomeFrame, type Identifier } from './identifier';
 import { JwtVerifier, type TokenRejection } from './jwt-verifier';
 import { TokenLocator, type LocatedToken } from './token-locator';
 
-export { jwtHeaderFor } from './token-locator';
+export { jwtHeaderFor, tokenHeaderName } from './token-locator';
 
 function refusal(reason: DisconnectReason): ConnectResult {
   return {

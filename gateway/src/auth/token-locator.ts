@@ -10,8 +10,8 @@ export interface LocatedToken {
   readonly source: TokenSource;
 }
 
-/** `x-<param>`, lower-cased as handshake header names are. */
-function tokenHeaderName(param: string): string {
+/** The header a token may come in: `x-<param>`, lower-cased as handshake header names are. */
+export function tokenHeaderName(param: string): string {
   return `x-${param}`.toLowerCase();
 }
 

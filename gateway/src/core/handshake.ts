@@ -11,7 +11,10 @@ export interface Handshake {
   readonly url: string;
   /** The query parameters, parsed once for everyone who reads them (token, ping settings). */
   readonly params: URLSearchParams;
-  /** Every request header, names lower-cased. */
+  /**
+   * The request headers some part of the node reads (the upgrade's own, `--headers`, the JWT and restore
+   * headers), names lower-cased; the first value of a repeated header, as anycable-go reads them.
+   */
   readonly headers: Readonly<Record<string, string>>;
   /** Sub-protocols the client offered, in its order. */
   readonly protocols: readonly string[];

@@ -8,7 +8,7 @@ import type { Session } from '../session/session';
 import { drainSlowly, planSlowDrain } from './slow-drain';
 import { logStartup } from './startup-log';
 import { degradedTransports, mountEndpoints } from './endpoints';
-import { wireNode, type NodeParts, type NodeSeams } from './wiring';
+import { handshakeHeaderNames, wireNode, type NodeParts, type NodeSeams } from './wiring';
 
 /** Runs a node: mounts its endpoints, starts it, and shuts it down in the order its parts depend on. */
 export class Runner {
@@ -110,6 +110,7 @@ export class Runner {
     const upgrade = createUpgradeHandler(
       {
         allowedOrigins: config.server.allowedOrigins,
+        headerNames: handshakeHeaderNames(config),
         maxConn: config.server.maxConn,
         openConnections: () => registry.size + admission.pending,
         draining,

@@ -3,7 +3,7 @@ import { Metrics } from '../../../shared/src/metrics';
 import type { BroadcastBus } from '../../../broadcaster/src/bus';
 import { createBroadcastBus } from '../../../broadcaster/src/create-bus';
 import type { Identifier } from '../auth/identifier';
-import { JwtIdentifier, jwtHeaderFor } from '../auth/jwt';
+import { JwtIdentifier, jwtHeaderFor, tokenHeaderName } from '../auth/jwt';
 import { NoauthIdentifier } from '../auth/noauth';
 import { IdentifierPipeline } from '../auth/pipeline';
 import type { Disconnector, RequestEnv } from '../core/controller';
@@ -32,7 +32,7 @@ import { HistoryReplay } from '../session/history-replay';
 import { SessionKeeper } from '../session/keeper';
 import { PresenceTracker } from '../session/presence';
 import { CommandProcessor } from '../session/commands';
-import { Connector } from '../session/connector';
+import { Connector, RESTORE_SID_HEADER } from '../session/connector';
 import { requestEnvOf } from '../session/env';
 import { Keepalive } from '../session/keepalive';
 import { NativePings } from '../session/native-pings';
@@ -86,6 +86,12 @@ function identifierPipeline(config: GatewayConfig, logger: Logger): IdentifierPi
   if (config.auth.jwt) identifiers.push(new JwtIdentifier(config.auth.jwt, logger));
   if (config.auth.noauth) identifiers.push(new NoauthIdentifier());
   return new IdentifierPipeline(identifiers);
+}
+
+/** The request headers a session's handshake keeps: those its RPC env, its token and its restore read. */
+export function handshakeHeaderNames(config: GatewayConfig): string[] {
+  const jwt = config.auth.jwt;
+  return [...config.rpc.headers, RESTORE_SID_HEADER, ...(jwt ? [tokenHeaderName(jwt.param)] : [])];
 }
 
 function requestEnvBuilder(config: GatewayConfig): (handshake: Handshake) => RequestEnv {

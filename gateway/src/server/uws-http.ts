@@ -7,16 +7,7 @@ import {
   type RouteReply,
   type RouteRequest,
 } from './http-router';
-import type { HttpRequest, HttpResponse, TemplatedApp } from './uws';
-
-/** Every request header, names lower-cased, repeated ones joined; uWS requests are valid only in the handler. */
-export function copyHeaders(req: HttpRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  req.forEach((name, value) => {
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  });
-  return headers;
-}
+import type { HttpResponse, TemplatedApp } from './uws';
 
 function write(res: HttpResponse, method: string, reply: RouteReply): void {
   res.cork(() => {

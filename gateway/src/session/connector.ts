@@ -21,9 +21,12 @@ export interface SessionRestorer {
   restore(sid: string): Promise<SessionSnapshot | null>;
 }
 
+/** The header a client names the session it wants to resume by. */
+export const RESTORE_SID_HEADER = 'x-anycable-restore-sid';
+
 /** The sid of the session a client wants to resume: the X-AnyCable-Restore-Sid header wins over `?sid=`. */
 function previousSid(handshake: Handshake): string {
-  return handshake.headers['x-anycable-restore-sid'] || handshake.params.get('sid') || '';
+  return handshake.headers[RESTORE_SID_HEADER] || handshake.params.get('sid') || '';
 }
 
 /** The connect result of a restored session: its identifiers and state as saved, a welcome saying so. */

@@ -169,6 +169,16 @@ describe('the extended protocol', () => {
     cable.disconnect();
   });
 
+  it('restores the session named by the X-AnyCable-Restore-Sid header', async () => {
+    const first = await extClient();
+    const sid = (await first.welcome()).sid as string;
+    first.ws.terminate();
+    await first.closed;
+    const back = await rawClient(gateway.url, { protocols: EXTENDED_PROTOCOLS, headers: { 'x-anycable-restore-sid': sid } });
+    expect((await back.welcome()).restored).toBe(true);
+    back.close();
+  });
+
   it('tracks presence on a standalone node: join events and the member set', async () => {
     const watcher = await extClient();
     await subscribed(watcher, PUBSUB('room'));

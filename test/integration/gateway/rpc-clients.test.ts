@@ -130,6 +130,32 @@ describe('the app state and identifiers reach every command', () => {
     expect(call.request.env?.headers).toEqual({ cookie: 'username=fay', REMOTE_ADDR: '127.0.0.1' });
     client.close();
   });
+
+  it('sends every header --headers names, and no other', async () => {
+    const withHeaders = await startGateway({ rpc_host: rpc.address, headers: 'cookie,x-api-token,x-tenant' });
+    try {
+      const client = await rawClient(withHeaders.url, {
+        headers: {
+          cookie: 'username=gil',
+          'x-api-token': 'secret-1',
+          'x-tenant': 'acme',
+          'x-other': 'left-out',
+          'x-request-id': 'req-gil',
+        },
+      });
+      await client.welcome();
+      const call = rpc.requests.connect.find((candidate) => candidate.metadata.sid === 'req-gil')!;
+      expect(call.request.env?.headers).toEqual({
+        cookie: 'username=gil',
+        'x-api-token': 'secret-1',
+        'x-tenant': 'acme',
+        REMOTE_ADDR: '127.0.0.1',
+      });
+      client.close();
+    } finally {
+      await withHeaders.stop();
+    }
+  });
 });
 
 describe('streams started and stopped by the app', () => {
