@@ -3,7 +3,7 @@ import { metricValue, startGateway, type GatewayProcess } from '../support/gatew
 import { startRedisServer } from '../support/redis-server';
 import { fanoutRow, fanoutThroughNode, fanoutThroughReference } from './fanout';
 import { subscribe } from './load';
-import { startReferenceServer } from './processes';
+import { profilingArgs, startReferenceServer } from './processes';
 import { formatMs, printTable, summarize } from './stats';
 
 const EXTENDED = { protocols: ['actioncable-v1-ext-json'] };
@@ -23,10 +23,13 @@ export async function benchReliable(clients: number, messages: number, batch: nu
     for (const protocol of ['actioncable-v1-json', 'actioncable-v1-ext-json']) {
       for (const broker of ['none', 'redis'] as const) {
         const flags = { public: true, log_level: 'warn', redis_url: redis.url, broker, metrics_http: '/metrics' };
-        const node = await startGateway(flags);
+        const node = await startGateway(flags, {}, { nodeArgs: profilingArgs() });
         try {
-          const result = await fanoutThroughNode(node, { clients, messages, batch }, protocol);
-          const writes = await metricValue(node.httpUrl, 'cableway_history_writes_total');
+          // Read just before and just after the measured run: the uncounted run before it writes too.
+          const readings: number[] = [];
+          const sample = async () => void readings.push(await metricValue(node.httpUrl, 'cableway_history_writes_total'));
+          const result = await fanoutThroughNode(node, { clients, messages, batch }, protocol, sample);
+          const writes = readings[1]! - readings[0]!;
           rows.push({ server: `Cableway, ${protocol}, broker ${broker}`, ...fanoutRow(result), 'history writes': writes });
         } finally {
           await node.stop();
