@@ -14,8 +14,8 @@ import { benchWorkers } from './workers';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
-  'jwt-connect': () => benchJwtConnect(1000, 2, 3000),
-  'rpc-subscribe': () => benchRpcSubscribe(500, 2, 1000),
+  'jwt-connect': () => benchJwtConnect(1000, 2, 5000),
+  'rpc-subscribe': () => benchRpcSubscribe(500, 2, 3000),
   'rpc-command': () => benchRpcCommand(2000, 2, 6000),
   fanout: () => benchFanout({ clients: 1000, messages: 1000, batch: 20 }, 3),
   'fanout-steady': () => benchFanout({ clients: 1000, messages: 200, batch: 1 }, 3),
