@@ -81,17 +81,19 @@ async function subscribedClients(url: string, load: FanoutLoad, protocol: string
 }
 
 /** Subscribed clients of one server, and how to publish a batch of broadcasts (one per stream named) to it. */
-interface FanoutTarget {
+export interface FanoutTarget {
   readonly sockets: readonly WebSocket[];
   readonly pid: number;
   readonly publish: (streams: readonly string[]) => Promise<void>;
+  /** Called just before and just after each of its measured runs. */
+  readonly sample?: () => Promise<void>;
 }
 
 /** What each broadcast carries: its send time, for the latency, and ~100 B. */
 const message = () => ({ sent: performance.now(), payload: PAYLOAD });
 
 /** Clients of `protocol` subscribed to public `$pubsub` streams of `node`, which takes HTTP broadcasts. */
-async function nodeTarget(node: GatewayProcess, load: FanoutLoad, protocol: string): Promise<FanoutTarget> {
+export async function nodeTarget(node: GatewayProcess, load: FanoutLoad, protocol: string): Promise<FanoutTarget> {
   return {
     sockets: await subscribedClients(node.url, load, protocol),
     pid: node.pid,
@@ -103,7 +105,7 @@ async function nodeTarget(node: GatewayProcess, load: FanoutLoad, protocol: stri
 }
 
 /** Clients of the bare uWS reference, which publishes the frames a node would write. */
-async function referenceTarget(reference: { port: number; pid: number }, load: FanoutLoad): Promise<FanoutTarget> {
+export async function referenceTarget(reference: { port: number; pid: number }, load: FanoutLoad): Promise<FanoutTarget> {
   return {
     sockets: await subscribedClients(`ws://127.0.0.1:${reference.port}/cable`, load, 'actioncable-v1-json'),
     pid: reference.pid,
@@ -170,11 +172,30 @@ function combined(results: readonly FanoutResult[], deliveriesPerRun: number): F
 }
 
 /**
- * Frames per second of broadcasts to `clients` local subscribers of one stream: Cableway (HTTP broadcast,
- * in-memory pub/sub, `$pubsub` public stream) next to a bare uWS server publishing the same frames. Both
- * take the broadcasts on their uWS port, as anycable-go does with a broadcast key. Each server first does
- * one uncounted run; then `rounds` runs each, alternating A B A B so that the shared machine's load falls
- * on both alike.
+ * The same load through every target: one uncounted run each, then `rounds` runs each, alternating A B A B
+ * so that the shared machine's load falls on all alike. Each target's runs are taken together.
+ */
+export async function alternatedFanout(
+  targets: readonly FanoutTarget[],
+  load: FanoutLoad,
+  rounds: number,
+): Promise<FanoutResult[]> {
+  const runs = targets.map((): FanoutResult[] => []);
+  for (const target of targets) await measureFanout(target, load);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, target] of targets.entries()) {
+      await target.sample?.();
+      runs[index]!.push(await measureFanout(target, load));
+      await target.sample?.();
+    }
+  }
+  return runs.map((results) => combined(results, (load.messages / (load.streams ?? 1)) * load.clients));
+}
+
+/**
+ * Frames per second of broadcasts to `clients` local subscribers: Cableway (HTTP broadcast, in-memory
+ * pub/sub, `$pubsub` public streams) next to a bare uWS server publishing the same frames. Both take the
+ * broadcasts on their uWS port, as anycable-go does with a broadcast key.
  */
 export async function benchFanout(load: FanoutLoad, rounds: number): Promise<void> {
   const { clients, messages, batch, streams = 1 } = load;
@@ -187,21 +208,14 @@ export async function benchFanout(load: FanoutLoad, rounds: number): Promise<voi
   const reference = await startReferenceServer();
   const targets = [await nodeTarget(gateway, load, 'actioncable-v1-json'), await referenceTarget(reference, load)];
   try {
-    const runs = targets.map((): FanoutResult[] => []);
-    for (const target of targets) await measureFanout(target, load);
-    for (let round = 0; round < rounds; round++) {
-      for (const [index, target] of targets.entries()) {
-        runs[index]!.push(await measureFanout(target, load));
-      }
-    }
-    const [node, bare] = runs.map((results) => combined(results, (messages / streams) * clients));
+    const [node, bare] = await alternatedFanout(targets, load, rounds);
     const spread = streams === 1 ? 'one stream' : `${streams} streams (${clients / streams} each)`;
     printTable(
       `Fan-out: ${messages} broadcasts of ~130 B to ${clients} local subscribers of ${spread}, ${batch} per HTTP request, ` +
         `${rounds} rounds A B A B after one uncounted`,
       [
-        { server: 'Cableway', ...fanoutRow(node!), ...ratios(node!, bare!) },
-        { server: 'bare uWS reference', ...fanoutRow(bare!), ...ratios(bare!, bare!) },
+        { server: 'Cableway', ...fanoutRow(node!), ...fanoutRatios(node!, bare!) },
+        { server: 'bare uWS reference', ...fanoutRow(bare!), ...fanoutRatios(bare!, bare!) },
       ],
     );
   } finally {
@@ -212,7 +226,7 @@ export async function benchFanout(load: FanoutLoad, rounds: number): Promise<voi
 }
 
 /** The targets' terms: CPU per delivery and deliveries per second, each against the reference's. */
-function ratios(result: FanoutResult, reference: FanoutResult): Record<string, string> {
+export function fanoutRatios(result: FanoutResult, reference: FanoutResult): Record<string, string> {
   return {
     'CPU / reference': ratio(result.serverCpuPerDelivery, reference.serverCpuPerDelivery),
     'rate / reference': ratio(result.deliveriesPerSec, reference.deliveriesPerSec),

@@ -25,7 +25,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   'rpc-transports': () => benchRpcTransports(1000, 1),
   cluster: () => benchCluster(20_000, 100),
   reliable: () => benchReliable(1000, 1000, 20, 20),
-  workers: () => benchWorkers({ clients: 1000, messages: 1000, batch: 20 }),
+  workers: () => benchWorkers({ clients: 1000, messages: 1000, batch: 20 }, 3),
 };
 
 async function main(): Promise<void> {
