@@ -157,24 +157,33 @@ async function withHttpRpcNode(run: (servers: { node: GatewayProcess; rpcUrl: st
   }
 }
 
-/** JWT connect (upgrade, verify, welcome) against the reference's upgrade and welcome. */
+/**
+ * JWT connect (upgrade, verify, welcome) against the reference's upgrade and welcome, with a `--noauth`
+ * node between them: what a session costs before any authentication.
+ */
 export function benchJwtConnect(count: number, rounds: number, warmup: number): Promise<void> {
   return withServers(async ({ gateway, referenceUrl, referencePid }) => {
     const token = await issueIdentificationToken({ user_id: 42 }, SECRET);
-    const measured = await interleaved(
-      [
-        { name: 'Cableway, JWT (?jid=)', pid: gateway.pid, gateway, work: () => connectTimed(`${gateway.url}?jid=${token}`) },
-        { name: 'bare uWS reference', pid: referencePid, gateway: null, work: () => connectTimed(referenceUrl) },
-      ],
-      count,
-      rounds,
-      warmup,
-    );
-    printTable(
-      `JWT connect: ${count} sequential connections per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
-      rows(measured, 'connects'),
-      'Target: Cableway ≤ 2× the reference’s CPU per connect.',
-    );
+    const noauth = await startGateway({ noauth: true, ...BENCH_NODE });
+    try {
+      const measured = await interleaved(
+        [
+          { name: 'Cableway, JWT (?jid=)', pid: gateway.pid, gateway, work: () => connectTimed(`${gateway.url}?jid=${token}`) },
+          { name: 'Cableway, --noauth', pid: noauth.pid, gateway: noauth, work: () => connectTimed(noauth.url) },
+          { name: 'bare uWS reference', pid: referencePid, gateway: null, work: () => connectTimed(referenceUrl) },
+        ],
+        count,
+        rounds,
+        warmup,
+      );
+      printTable(
+        `JWT connect: ${count} sequential connections per round, ${rounds} rounds, A B C A B C, after ${warmup} uncounted`,
+        rows(measured, 'connects'),
+        'Target: Cableway ≤ 2× the reference’s CPU per connect.',
+      );
+    } finally {
+      await noauth.stop();
+    }
   });
 }
 
@@ -250,13 +259,14 @@ export function benchRpcCommand(count: number, rounds: number, warmup: number): 
           name: 'the node’s HTTP RPC client alone',
           cpu: await rpcClientAloneCpu('http', rpcUrl, HTTP_RPC_SECRET, warmup, calls),
         },
+        { name: 'a gRPC call on bare node:http2', cpu: await rpcClientAloneCpu('http2', rpcAddress, '', warmup, calls) },
       ];
       printTable(
         `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
         [...rows(measured, 'calls'), ...floorRows(alone, measured, 'calls')],
         'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out). ' +
-          'The last rows are the floor under the node: its RPC transport making the same calls in a process of its own, ' +
-          'with no WebSocket and no session.',
+          'The last rows are the floor under the node: its RPC transports making the same calls in a process of their own, ' +
+          'with no WebSocket and no session, and the same gRPC call written directly on Node’s HTTP/2 client.',
       );
     }),
   );

@@ -35,7 +35,7 @@ export async function startReferenceServer(): Promise<{ port: number; pid: numbe
  * with its CPU seconds per Command call.
  */
 export async function rpcClientAloneCpu(
-  kind: 'grpc' | 'http',
+  kind: 'grpc' | 'http' | 'http2',
   target: string,
   secret: string,
   warmup: number,
