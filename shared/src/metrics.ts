@@ -46,17 +46,14 @@ export class Metrics {
    */
   counterBy<V extends string>(name: string, help: string, label: string, values: readonly V[]): Record<V, Tally> {
     const tallies = childrenOf(values, () => new PlainTally());
-    const reported = childrenOf(values, () => 0);
     new Counter({
       name: this.prefix + name,
       help,
       labelNames: [label],
       registers: [this.registry],
       collect(this: Counter<string>) {
-        for (const value of values) {
-          this.inc({ [label]: value }, tallies[value].value - reported[value]);
-          reported[value] = tallies[value].value;
-        }
+        this.reset();
+        for (const value of values) this.inc({ [label]: value }, tallies[value].value);
       },
     });
     return tallies;
@@ -103,15 +100,13 @@ export class Metrics {
    * `read` must never decrease.
    */
   counterOf(name: string, help: string, read: () => number): Counter {
-    let reported = 0;
     return new Counter({
       name: this.prefix + name,
       help,
       registers: [this.registry],
       collect(this: Counter) {
-        const total = read();
-        this.inc(total - reported);
-        reported = total;
+        this.reset();
+        this.inc(read());
       },
     });
   }

@@ -68,37 +68,32 @@ async function interleaved(sides: readonly Side[], count: number, rounds: number
   return measured;
 }
 
-function rows(measured: readonly Measured[], unit: string) {
+/**
+ * The table of `measured`, the reference last, then `floors`: work measured outside `interleaved`, whose
+ * latency and warm-up were not measured.
+ */
+function rows(measured: readonly Measured[], unit: string, floors: readonly { name: string; cpu: number }[] = []) {
   const reference = measured[measured.length - 1]!;
-  const referenceCpu = reference.cpu / reference.units;
-  return measured.map((entry) => {
-    const summary = summarize(entry.ms);
-    const cpu = entry.cpu / entry.units;
+  const perUnit = (entry: Measured) => entry.cpu / entry.units;
+  const row = (server: string, units: number, cpu: number, ms: readonly number[] | null, warmup: string) => {
+    const summary = ms && summarize(ms);
     return {
-      server: entry.side.name,
-      [unit]: entry.units,
-      p50: formatMs(summary.p50),
-      p99: formatMs(summary.p99),
+      server,
+      [unit]: units,
+      p50: summary ? formatMs(summary.p50) : '—',
+      p99: summary ? formatMs(summary.p99) : '—',
       [`server CPU per ${unit.replace(/s$/, '')}`]: `${(cpu * 1e6).toFixed(0)} µs`,
-      'CPU / reference': ratio(cpu, referenceCpu),
-      'warm-up, fresh process': `${(entry.coldCpu * 1e6).toFixed(0)} µs (${ratio(entry.coldCpu, reference.coldCpu)})`,
+      'CPU / reference': ratio(cpu, perUnit(reference)),
+      'warm-up, fresh process': warmup,
     };
-  });
-}
-
-/** Rows for work measured outside `interleaved`, in the columns of `rows`. */
-function floorRows(floors: readonly { name: string; cpu: number }[], measured: readonly Measured[], unit: string) {
-  const reference = measured[measured.length - 1]!;
-  const referenceCpu = reference.cpu / reference.units;
-  return floors.map(({ name, cpu }) => ({
-    server: name,
-    [unit]: reference.units,
-    p50: '—',
-    p99: '—',
-    [`server CPU per ${unit.replace(/s$/, '')}`]: `${(cpu * 1e6).toFixed(0)} µs`,
-    'CPU / reference': ratio(cpu, referenceCpu),
-    'warm-up, fresh process': '—',
-  }));
+  };
+  return [
+    ...measured.map((entry) => {
+      const warmup = `${(entry.coldCpu * 1e6).toFixed(0)} µs (${ratio(entry.coldCpu, reference.coldCpu)})`;
+      return row(entry.side.name, entry.units, perUnit(entry), entry.ms, warmup);
+    }),
+    ...floors.map(({ name, cpu }) => row(name, reference.units, cpu, null, '—')),
+  ];
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ws: T; ms: number }> {
@@ -263,7 +258,7 @@ export function benchRpcCommand(count: number, rounds: number, warmup: number): 
       ];
       printTable(
         `Server CPU per RPC Command call: ${count} sequential actions on one session per round, ${rounds} rounds, A B A B, after ${warmup} uncounted`,
-        [...rows(measured, 'calls'), ...floorRows(alone, measured, 'calls')],
+        rows(measured, 'calls', alone),
         'Target: ≤ 150 µs of Cableway CPU per call (the reference row is the cost of a frame in and a frame out). ' +
           'The last rows are the floor under the node: its RPC transports making the same calls in a process of their own, ' +
           'with no WebSocket and no session, and the same gRPC call written directly on Node’s HTTP/2 client.',
