@@ -70,7 +70,8 @@ export function createPublicationSink(options: SinkOptions): PublicationSink {
         return 'taken';
       }
       // A publication within the limit as a whole cannot hold an oversized message: no need to measure each.
-      const measure = maxMessageBytes > 0 && Buffer.byteLength(raw) > maxMessageBytes;
+      // Nor need most be encoded to be measured: UTF-8 takes at most three bytes per UTF-16 code unit.
+      const measure = maxMessageBytes > 0 && raw.length * 3 > maxMessageBytes && Buffer.byteLength(raw) > maxMessageBytes;
       let delivered = 0;
       for (const message of publication.messages) {
         if (measure && oversized(message.stream, message.data)) continue;

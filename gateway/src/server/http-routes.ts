@@ -40,9 +40,10 @@ export function broadcastRoute(endpoint: BroadcastIntake): Route {
     methods: null,
     maxBodySize: endpoint.maxBodySize,
     refusesUnread: (length, head) => endpoint.refusesUnread(length, head),
-    async handle(request): Promise<RouteReply> {
+    handle(request): RouteReply | Promise<RouteReply> {
       if (request.method !== 'POST') return { status: 422 };
-      return { status: await endpoint.handle(request.authorization, request.body) };
+      const status = endpoint.handle(request.authorization, request.body);
+      return typeof status === 'number' ? { status } : status.then((later) => ({ status: later }));
     },
   };
 }

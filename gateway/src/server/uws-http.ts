@@ -1,12 +1,4 @@
-import {
-  BodyCollector,
-  bodyOf,
-  statusLine,
-  type HttpRouter,
-  type Route,
-  type RouteReply,
-  type RouteRequest,
-} from './http-router';
+import { BodyCollector, statusLine, type HttpRouter, type Route, type RouteReply, type RouteRequest } from './http-router';
 import type { HttpResponse, TemplatedApp } from './uws';
 
 function write(res: HttpResponse, method: string, reply: RouteReply): void {
@@ -16,7 +8,8 @@ function write(res: HttpResponse, method: string, reply: RouteReply): void {
     // or the process aborts when called in the handler): HEAD answers go without Content-Length, as
     // RFC 9110 allows.
     if (method === 'HEAD') res.endWithoutBody();
-    else res.end(bodyOf(reply));
+    // uWS writes a string as UTF-8 and counts its bytes for Content-Length.
+    else res.end(reply.body ?? '');
   });
 }
 
@@ -56,8 +49,10 @@ export function serveRoutesOnUws(app: TemplatedApp, router: HttpRouter): void {
     });
     const answer = (body: Buffer) => {
       const request: RouteRequest = { method, path, authorization, body };
-      void router.reply(route, request).then((reply) => {
-        if (!aborted) write(res, method, reply);
+      const reply = router.reply(route, request);
+      if (!(reply instanceof Promise)) return write(res, method, reply);
+      void reply.then((later) => {
+        if (!aborted) write(res, method, later);
       });
     };
     if (!route || route.maxBodySize === 0) return answer(Buffer.alloc(0));
