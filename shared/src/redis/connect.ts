@@ -48,7 +48,12 @@ function connectionOptions(config: RedisConfig, endpoint: RedisEndpoint, name: s
   };
 }
 
-const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: COMMAND_RETRIES };
+/**
+ * Commands issued in one turn of the event loop go out in one write. A batch of broadcasts is then one
+ * write to Redis, not one per PUBLISH, and Redis answers every node's subscriber with the batch in one
+ * read: its frames leave in one write per client, as from the node that took the batch.
+ */
+const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: COMMAND_RETRIES, enableAutoPipelining: true };
 
 /** See `RedisRole`: the owner of a standalone subscriber re-subscribes, from what it wants now. */
 const STANDALONE_ROLE_OPTIONS: Readonly<Record<RedisRole, RedisOptions>> = {
@@ -61,6 +66,7 @@ function createCluster(config: RedisConfig, role: RedisRole, endpoints: readonly
     clusterRetryStrategy: (attempt) => reconnectDelay(attempt),
     // One subscriber connection per shard; ioredis keeps their channels and re-subscribes after a refresh.
     shardedSubscribers: role === 'subscriber',
+    enableAutoPipelining: role === 'commands',
     redisOptions: { ...connectionOptions(config, endpoints[0]!, name), ...(role === 'commands' ? COMMAND_OPTIONS : {}) },
   };
   return new Cluster(

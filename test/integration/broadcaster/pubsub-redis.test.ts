@@ -21,6 +21,10 @@ async function subscribers(channel: string): Promise<number> {
   return count;
 }
 
+async function readsProcessed(): Promise<number> {
+  return Number(/total_reads_processed:(\d+)/.exec(await redis.client.info('stats'))![1]);
+}
+
 describe('the redis pub/sub between nodes', () => {
   test('carries a publication posted to node A to node B only while B serves its stream', async () => {
     const [a, b] = await twoNodes();
@@ -35,6 +39,18 @@ describe('the redis pub/sub between nodes', () => {
     await waitFor(() => b.recorder.messages.length === 3, 'three deliveries on B');
     expect(b.recorder.dataOf('served')).toEqual(['"first"', '"second"', '"third"']);
     expect(a.recorder.messages).toEqual([]);
+  });
+
+  test('sends a batch of broadcasts to Redis in one write, not one per PUBLISH', async () => {
+    const [a, b] = await twoNodes();
+    await b.bus.subscribe('batch');
+    const batch = Array.from({ length: 50 }, (_, index) => ({ stream: 'batch', data: String(index) }));
+    const readsBefore = await readsProcessed();
+    post(a, batch);
+    await waitFor(() => b.recorder.messages.length === 50, 'the whole batch on B');
+    // Redis's own count of the reads it made from every client: the batch, and this test's INFO commands.
+    expect((await readsProcessed()) - readsBefore).toBeLessThan(10);
+    expect(b.recorder.dataOf('batch')).toEqual(batch.map((message) => message.data));
   });
 
   test('subscribes a node only to the channels of the streams it serves, and unsubscribes after the last leaves', async () => {
