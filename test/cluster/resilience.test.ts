@@ -1,5 +1,5 @@
 import { createPublisher } from '../../broadcaster/src/publisher/publisher';
-import { pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
+import { EXTENDED_PROTOCOLS, pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type Flags, type GatewayProcess } from '../support/gateway';
 import {
   redisCli,
@@ -152,7 +152,13 @@ describe('a Redis Cluster', () => {
     cluster = await startRedisCluster(3);
     nodes = await Promise.all(
       [0, 1, 2].map((index) =>
-        startGateway({ public: true, redis_url: cluster.urls.join(','), broadcast_adapter: 'http', node_id: `rc${index}` }),
+        startGateway({
+          public: true,
+          redis_url: cluster.urls.join(','),
+          broadcast_adapter: 'http',
+          broker: 'redis',
+          node_id: `rc${index}`,
+        }),
       ),
     );
   }, 60_000);
@@ -176,7 +182,49 @@ describe('a Redis Cluster', () => {
     expect(shardsServing.filter((channels) => channels.length > 0).length).toBeGreaterThan(1);
     for (const client of clients) client.close();
   }, 30_000);
+
+  it('keeps each stream history on its own shard: every message positioned once, in order, and read back on another node', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const streams = Array.from({ length: 6 }, (_, i) => `history-${i}`);
+    const live = await Promise.all(streams.map((stream) => extendedSubscriber(nodes[1]!, stream)));
+    // A batch, so that each node's commands to the shards go out together.
+    const batch = streams.flatMap((stream) => [1, 2, 3].map((n) => ({ stream, data: JSON.stringify(`${stream}/${n}`) })));
+    await postBroadcast(nodes[0]!.broadcastUrl, batch);
+    const positioned = (client: RawClient) =>
+      client
+        .messages()
+        .filter((frame) => frame.message !== undefined)
+        .map((frame) => `${String(frame.offset)}:${String(frame.message)}`);
+    for (const [i, client] of live.entries()) {
+      await waitFor(() => positioned(client).length === 3, `three messages of ${streams[i]}`, 15_000);
+      expect(positioned(client)).toEqual([1, 2, 3].map((n) => `${n}:${streams[i]}/${n}`));
+    }
+
+    const late = await Promise.all(
+      streams.map(async (stream) => {
+        const client = await rawClient(nodes[2]!.url, { protocols: EXTENDED_PROTOCOLS });
+        await client.welcome();
+        client.send({ command: 'subscribe', identifier: follow(stream), history: { since } });
+        await client.next((frame) => frame.type === 'confirm_history', `confirm_history of ${stream}`);
+        return client;
+      }),
+    );
+    expect(late.map(positioned)).toEqual(live.map(positioned));
+    const shardsHolding = await Promise.all(
+      cluster.servers.map(async (server) => (await redisCli(server.port, 'KEYS', 'cableway:history:{history-*}')) !== ''),
+    );
+    expect(shardsHolding.filter(Boolean).length).toBeGreaterThan(1);
+    for (const client of [...live, ...late]) client.close();
+  }, 30_000);
 });
+
+async function extendedSubscriber(node: GatewayProcess, stream: string): Promise<RawClient> {
+  const client = await rawClient(node.url, { protocols: EXTENDED_PROTOCOLS });
+  await client.welcome();
+  client.send({ command: 'subscribe', identifier: follow(stream) });
+  await client.next((frame) => frame.type === 'confirm_subscription', `confirmation of ${stream}`);
+  return client;
+}
 
 describe('the redisx reader', () => {
   const group = useNodesOnRedis(3, 'rx', { broadcast_adapter: 'redisx' });
