@@ -1,12 +1,14 @@
 import { connect, type NatsConnection } from 'nats';
-import { pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
+import { EXTENDED_PROTOCOLS, pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
 import { startNatsServer, type NatsServer } from '../support/nats-server';
+import { startRedisServer } from '../support/redis-server';
 import { waitFor } from '../support/wait';
 
 /**
  * Two nodes on one nats-server and no Redis: the anycable gem's NATS broadcaster as input, NATS pub/sub
- * between the nodes, remote commands, and what the nodes do while nats-server is gone.
+ * between the nodes, remote commands, and what the nodes do while nats-server is gone. Then the same input
+ * with the redis broker, which positions each publication once for the cluster.
  */
 const follow = pubsubIdentifier;
 
@@ -244,4 +246,55 @@ describe('a nats-server that requires a password', () => {
       await server.stop();
     }
   }, 30_000);
+});
+
+describe('the redis broker with the NATS broadcaster and NATS pub/sub', () => {
+  it('positions what Rails publishes on __anycable__ once for both nodes: the same offsets everywhere, one history write each', async () => {
+    const server = await startNatsServer();
+    const redis = await startRedisServer();
+    const nodes = await Promise.all(
+      [0, 1].map((index) =>
+        startGateway({
+          public: true,
+          broadcast_adapter: 'nats',
+          pubsub: 'nats',
+          nats_servers: server.url,
+          broker: 'redis',
+          redis_url: redis.url,
+          node_id: `natsbroker${index}`,
+          metrics_http: '/metrics',
+        }),
+      ),
+    );
+    const rails = await connect({ servers: server.url });
+    const clients: RawClient[] = [];
+    try {
+      await Promise.all(nodes.map((node) => waitFor(async () => (await health(node)).body === 'Ok', 'the node to connect')));
+      for (const node of nodes) {
+        const client = await rawClient(node.url, { protocols: EXTENDED_PROTOCOLS });
+        clients.push(client);
+        await client.welcome();
+        client.send({ command: 'subscribe', identifier: follow('positioned') });
+        await client.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
+      }
+      await waitFor(async () => count(await server.subjects(), 'positioned') === 2, 'both nodes subscribed');
+      for (let n = 1; n <= 10; n += 1) rails.publish('__anycable__', JSON.stringify({ stream: 'positioned', data: String(n) }));
+      const positioned = (client: RawClient) =>
+        client
+          .messages()
+          .filter((frame) => frame.message !== undefined)
+          .map((frame) => `${String(frame.offset)}:${String(frame.message)}`);
+      for (const client of clients) await waitFor(() => positioned(client).length === 10, 'ten messages', 15_000);
+      const expected = Array.from({ length: 10 }, (_, i) => `${i + 1}:${i + 1}`);
+      expect(clients.map(positioned)).toEqual([expected, expected]);
+      const writes = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_writes_total')));
+      expect(writes.reduce((sum, value) => sum + value, 0)).toBe(10);
+    } finally {
+      for (const client of clients) client.close();
+      await rails.close();
+      await Promise.all(nodes.map((node) => node.stop()));
+      await redis.stop();
+      await server.stop();
+    }
+  }, 60_000);
 });
