@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { status } from '@grpc/grpc-js';
 import { Pool, errors } from 'undici';
 import { errorMessage } from '../../../shared/src/errors';
@@ -27,10 +28,36 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
+/**
+ * One request's deadline, as the `signal` undici cancels a request by: undici takes an EventEmitter that
+ * emits `abort`. An AbortController per request cost the HTTP client about a fifth of its CPU per call
+ * (and AbortSignal.timeout more: its timer outlives the call, and builds a DOMException when it fires).
+ */
+class RequestDeadline extends EventEmitter {
+  expired = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(deadline: Date) {
+    super();
+    this.timer = setTimeout(
+      () => {
+        this.expired = true;
+        this.emit('abort');
+      },
+      Math.max(1, deadline.getTime() - Date.now()),
+    );
+  }
+
+  /** The answer came: the timer goes with it. */
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 /** A request that got no answer, with the gRPC status anycable-go gives it: only Unavailable is retried. */
-function requestFailure(error: unknown, signal: AbortSignal): RpcTransportError {
+function requestFailure(error: unknown, deadline: RequestDeadline): RpcTransportError {
   const options = { cause: error };
-  if (signal.aborted) return new RpcTransportError(status.DEADLINE_EXCEEDED, 'request timeout', options);
+  if (deadline.expired) return new RpcTransportError(status.DEADLINE_EXCEEDED, 'request timeout', options);
   if (error instanceof errors.ClientDestroyedError || error instanceof errors.ClientClosedError) {
     return new RpcTransportError(status.CANCELLED, 'the HTTP RPC client is closed', options);
   }
@@ -82,11 +109,7 @@ export class HttpTransport implements RpcLink {
     sid: string,
     deadline: Date,
   ): Promise<RpcResponse<M>> {
-    // Not AbortSignal.timeout: its timer outlives the call and, when it fires, builds a DOMException with a
-    // stack trace, for every call ever made. This one is cleared with the answer.
-    const deadlineTimer = new AbortController();
-    const timer = setTimeout(() => deadlineTimer.abort(), Math.max(1, deadline.getTime() - Date.now()));
-    const { signal } = deadlineTimer;
+    const expiry = new RequestDeadline(deadline);
     let statusCode: number;
     let body: string;
     try {
@@ -95,14 +118,14 @@ export class HttpTransport implements RpcLink {
         path: `${this.basePath}/${method}${this.search}`,
         headers: this.headers(sid),
         body: encodeRequest(method, request),
-        signal,
+        signal: expiry,
       });
       statusCode = response.statusCode;
       body = await response.body.text();
     } catch (error) {
-      throw requestFailure(error, signal);
+      throw requestFailure(error, expiry);
     } finally {
-      clearTimeout(timer);
+      expiry.clear();
     }
     if (statusCode !== 200) throw answerFailure(statusCode, body);
     try {
