@@ -43,6 +43,24 @@ describe('the HTTP router both servers share', () => {
     expect(lines[0]).toContain('registry broke');
   });
 
+  test('answers a route that throws 500 as well, at once, and logs it once', () => {
+    const { routes, lines } = router();
+    routes.add(
+      route('/metrics', ['GET'], () => {
+        throw new Error('registry broke at once');
+      }),
+    );
+    expect(routes.reply(routes.find('GET', '/metrics'), request('GET', '/metrics'))).toEqual({ status: 500 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('registry broke at once');
+  });
+
+  test('hands over the reply of a route that answers at once in the same turn, not as a promise', () => {
+    const { routes } = router();
+    routes.add(route('/health', null, () => ({ status: 200, body: 'Ok' })));
+    expect(routes.reply(routes.find('GET', '/health'), request('GET', '/health'))).toEqual({ status: 200, body: 'Ok' });
+  });
+
   test('writes status lines with their reason phrase', () => {
     expect([201, 413, 503].map(statusLine)).toEqual(['201 Created', '413 Payload Too Large', '503 Service Unavailable']);
   });
