@@ -125,8 +125,3 @@ export class HttpRouter {
     return INTERNAL_ERROR;
   }
 }
-
-/** Bytes of a reply's body, for Content-Length (HEAD included). */
-export function bodyOf(reply: RouteReply): Buffer {
-  return Buffer.from(reply.body ?? '', 'utf8');
-}

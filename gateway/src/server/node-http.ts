@@ -4,10 +4,11 @@ import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import { listenFailed } from './listen';
-import { BodyCollector, bodyOf, statusLine, type HttpRouter, type RouteReply } from './http-router';
+import { BodyCollector, statusLine, type HttpRouter, type RouteReply } from './http-router';
 
 function write(res: ServerResponse, reply: RouteReply, close = false): void {
-  const body = bodyOf(reply);
+  // Bytes, for Content-Length, HEAD included (uWS counts a string's bytes itself).
+  const body = Buffer.from(reply.body ?? '', 'utf8');
   res.writeHead(reply.status, {
     'Content-Type': reply.contentType ?? 'text/plain',
     'Content-Length': body.length,

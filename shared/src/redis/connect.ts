@@ -48,12 +48,15 @@ function connectionOptions(config: RedisConfig, endpoint: RedisEndpoint, name: s
   };
 }
 
+const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: COMMAND_RETRIES };
+
 /**
- * Commands issued in one turn of the event loop go out in one write. A batch of broadcasts is then one
- * write to Redis, not one per PUBLISH, and Redis answers every node's subscriber with the batch in one
- * read: its frames leave in one write per client, as from the node that took the batch.
+ * On a commands connection, the commands issued in one turn of the event loop go out in one write. A batch
+ * of broadcasts is then one write to Redis, not one per PUBLISH, and Redis answers every node's subscriber
+ * with the batch in one read: its frames leave in one write per client, as from the node that took the
+ * batch. A Cluster pipelines by slot itself, above its node connections.
  */
-const COMMAND_OPTIONS: RedisOptions = { maxRetriesPerRequest: COMMAND_RETRIES, enableAutoPipelining: true };
+const pipelined = (role: RedisRole): boolean => role === 'commands';
 
 /** See `RedisRole`: the owner of a standalone subscriber re-subscribes, from what it wants now. */
 const STANDALONE_ROLE_OPTIONS: Readonly<Record<RedisRole, RedisOptions>> = {
@@ -66,7 +69,7 @@ function createCluster(config: RedisConfig, role: RedisRole, endpoints: readonly
     clusterRetryStrategy: (attempt) => reconnectDelay(attempt),
     // One subscriber connection per shard; ioredis keeps their channels and re-subscribes after a refresh.
     shardedSubscribers: role === 'subscriber',
-    enableAutoPipelining: role === 'commands',
+    enableAutoPipelining: pipelined(role),
     redisOptions: { ...connectionOptions(config, endpoints[0]!, name), ...(role === 'commands' ? COMMAND_OPTIONS : {}) },
   };
   return new Cluster(
@@ -79,6 +82,7 @@ function createStandalone(config: RedisConfig, role: RedisRole, endpoint: RedisE
   const base: RedisOptions = {
     ...connectionOptions(config, endpoint, name),
     ...STANDALONE_ROLE_OPTIONS[role],
+    enableAutoPipelining: pipelined(role),
     db: endpoint.db,
     retryStrategy: (attempt) => reconnectDelay(attempt),
   };
