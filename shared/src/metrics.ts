@@ -74,12 +74,16 @@ export class Metrics {
     });
   }
 
-  /** A gauge whose value is read when Prometheus scrapes, so nothing is updated per event. */
-  gauge(name: string, help: string, read?: () => number): Gauge {
+  /**
+   * A gauge whose value is read when Prometheus scrapes, so nothing is updated per event. `aggregator`: how
+   * the registries of a node's worker threads combine it (summed unless said otherwise).
+   */
+  gauge(name: string, help: string, read?: () => number, aggregator: 'sum' | 'max' = 'sum'): Gauge {
     return new Gauge({
       name: this.prefix + name,
       help,
       registers: [this.registry],
+      aggregator,
       ...(read
         ? {
             collect(this: Gauge) {

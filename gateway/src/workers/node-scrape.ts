@@ -16,6 +16,11 @@ const PER_WORKER = [
     perWorker: 'worker_eventloop_utilization',
     help: 'Share of the time a worker thread was busy since the last scrape, per worker thread',
   },
+  {
+    name: 'thread_eventloop_lag_p99_seconds',
+    perWorker: 'worker_eventloop_lag_p99_seconds',
+    help: '99th percentile of the event-loop delay since the last scrape, per worker thread',
+  },
 ] as const;
 
 /** The metrics of a node with workers: the primary's registry and every worker's, summed, with a per-worker view. */

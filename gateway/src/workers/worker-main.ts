@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../../shared/src/errors';
 import { createLogger } from '../../../shared/src/logger';
@@ -26,6 +26,23 @@ function busySinceLastScrape(): () => number {
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
     return busy;
+  };
+}
+
+/** The main thread's lag is prom-client's `nodejs_eventloop_lag_p99_seconds`, sampled at this resolution. */
+const LAG_RESOLUTION_MS = 10;
+
+/**
+ * The 99th percentile of this thread's event-loop delay since the previous call, in seconds, measured as
+ * prom-client measures the main thread's: it includes the sampling interval, so an idle loop reads ~0.01.
+ */
+function lagSinceLastScrape(): () => number {
+  const delay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  delay.enable();
+  return () => {
+    const p99 = delay.percentile(99) / 1e9;
+    delay.reset();
+    return p99;
   };
 }
 
@@ -62,6 +79,12 @@ async function main(): Promise<void> {
     'thread_eventloop_utilization',
     'Share of the time the worker threads were busy since the last scrape',
     busySinceLastScrape(),
+  );
+  metrics.gauge(
+    'thread_eventloop_lag_p99_seconds',
+    'The longest 99th-percentile event-loop delay among the worker threads since the last scrape',
+    lagSinceLastScrape(),
+    'max',
   );
   if (existsSync(THREAD_STAT)) {
     metrics.counterOf('thread_cpu_seconds_total', 'CPU time of the worker threads (user and system)', threadCpuSeconds);

@@ -63,8 +63,8 @@ describe('a standalone node with --workers=2', () => {
   it('exports the per-worker metrics the README lists, with their types', async () => {
     const readme = readRepoFile('README.md');
     const table = readme.slice(readme.indexOf('| Metric (with `--workers` only)'));
-    const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([a-z_]+)` \| ([a-z]+) \|/gm)];
-    expect(documented.length).toBe(6);
+    const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([a-z0-9_]+)` \| ([a-z]+) \|/gm)];
+    expect(documented.length).toBe(8);
     const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
     for (const [, name, type] of documented) expect(text).toContain(`# TYPE cableway_${name} ${type}\n`);
   });
@@ -103,6 +103,39 @@ describe('a standalone node with --workers=2', () => {
     // Each worker spreads its own clients 500 ms apart (--shutdown_slowdrain_max_interval), over the same window.
     const times = (await Promise.all(closedAt)).sort((a, b) => a - b);
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+/** The value of every series of `name` in one scrape, by its `worker` label ('' for the node's own). */
+function seriesByWorker(text: string, name: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{worker="(\\d+)"\\})? (\\S+)$`, 'gm'))) {
+    values.set(match[1] ?? '', Number(match[2]));
+  }
+  return values;
+}
+
+describe('a node with --workers=2, one of them stuck in synchronous work', () => {
+  it("reports each worker's event-loop lag, and the worst of them as the node's", async () => {
+    const gateway = await startGateway(
+      { public: true, workers: 2, metrics_http: '/metrics' },
+      { SLOW_WORKER_INDEX: '1', SLOW_WORKER_BLOCK_MS: '150' },
+      { nodeArgs: ['--require', join(__dirname, '../../support/slow-worker.cjs')] },
+    );
+    try {
+      await waitFor(async () => (await metricValue(gateway.httpUrl, 'cableway_workers_num')) === 2, 'both workers');
+      // Each scrape covers the time since the previous one: let the slow worker block a few times first.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+      const perWorker = seriesByWorker(text, 'cableway_worker_eventloop_lag_p99_seconds');
+      const node = seriesByWorker(text, 'cableway_thread_eventloop_lag_p99_seconds');
+      expect(perWorker.get('1')).toBeGreaterThanOrEqual(0.14);
+      expect(perWorker.get('0')).toBeLessThan(perWorker.get('1')!);
+      expect(perWorker.get('0')).toBeGreaterThan(0);
+      expect(node.get('')).toBe(perWorker.get('1'));
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 
