@@ -1,6 +1,7 @@
 import { startRedisServer } from '../../support/redis-server';
 import { waitFor } from '../../support/wait';
-import { busConfig, FAST_TUNING, httpPost, natsConfig, redisConfig, startNode, type TestNode, useNatsServer } from './harness';
+import { busConfig, FAST_TUNING, natsConfig, redisConfig, startNode, type TestNode, useNatsServer } from './harness';
+import { describePubSubBetweenNodes } from './pubsub-contract';
 import { startSilencingProxy } from './tcp-proxy';
 
 const nats = useNatsServer();
@@ -16,42 +17,16 @@ async function subscriptions(subject: string): Promise<number> {
   return (await nats.server.subjects()).filter((candidate) => candidate === subject).length;
 }
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+describePubSubBetweenNodes('nats', {
+  nodes: (...ids) => nodesOn(nats.server.url, ...ids),
+  publishRaw: async (stream, text) => {
+    nats.client.publish(stream, text);
+    await nats.client.flush();
+  },
+  subscriptions,
+});
 
-describe('the nats pub/sub between nodes', () => {
-  test('carries publications posted to node A to node B only while B serves their stream, in order', async () => {
-    const [a, b] = (await nodesOn(nats.server.url, 'node-a', 'node-b')) as [TestNode, TestNode];
-    await b.bus.subscribe('served');
-    expect(httpPost(a, { stream: 'unserved', data: '"lost"' })).toBe(201);
-    httpPost(a, { stream: 'served', data: '"first"' });
-    httpPost(a, [
-      { stream: 'served', data: '"second"' },
-      { stream: 'served', data: '"third"' },
-    ]);
-
-    await waitFor(() => b.recorder.messages.length === 3, 'three deliveries on B');
-    expect(b.recorder.dataOf('served')).toEqual(['"first"', '"second"', '"third"']);
-    expect(a.recorder.messages).toEqual([]);
-  });
-
-  test('nets out subscribe and unsubscribe churn, within one event-loop turn and across turns', async () => {
-    const [a] = (await nodesOn(nats.server.url, 'node-a')) as [TestNode];
-    const first = a.bus.subscribe('x');
-    a.bus.unsubscribe('x');
-    const second = a.bus.subscribe('x');
-    const dropped = a.bus.subscribe('y');
-    a.bus.unsubscribe('y');
-    await Promise.all([first, second, dropped]);
-    for (let i = 0; i < 50; i += 1) {
-      void a.bus.subscribe('w');
-      a.bus.unsubscribe('w');
-      await tick();
-    }
-
-    await waitFor(async () => (await subscriptions('w')) === 0, 'w unsubscribed');
-    expect([await subscriptions('x'), await subscriptions('y')]).toEqual([1, 0]);
-  });
-
+describe('the nats pub/sub, on the wire', () => {
   test('subscribes many streams requested together, each once, and acknowledges them after the server has them', async () => {
     const [a] = (await nodesOn(nats.server.url, 'node-a')) as [TestNode];
     await Promise.all(Array.from({ length: 600 }, (_, i) => a.bus.subscribe(`many.${i}`)));
@@ -59,30 +34,6 @@ describe('the nats pub/sub between nodes', () => {
     const subjects = await nats.server.subjects();
     expect(subjects.filter((subject) => subject.startsWith('many.'))).toHaveLength(600);
     expect(await a.metric('pubsub_subscribed_streams')).toBe(600);
-  });
-
-  test('carries a whisper to the other nodes, meta included, and counts and skips a malformed message', async () => {
-    const [a, b] = (await nodesOn(nats.server.url, 'node-a', 'node-b')) as [TestNode, TestNode];
-    await b.bus.subscribe('presence');
-    nats.client.publish('presence', 'garbage');
-    a.bus.publish({ stream: 'presence', data: '{"typing":true}', meta: { exclude_socket: 'sid-9', transient: true } });
-
-    await waitFor(() => b.recorder.messages.length === 1, 'the whisper on B');
-    expect(b.recorder.messages[0]).toEqual({
-      stream: 'presence',
-      data: '{"typing":true}',
-      meta: { exclude_socket: 'sid-9', transient: true },
-    });
-    expect(await b.metric('failed_broadcast_msg_total')).toBe(1);
-  });
-
-  test('runs a remote command on every node, the one that received it included', async () => {
-    const [a, b] = (await nodesOn(nats.server.url, 'node-a', 'node-b')) as [TestNode, TestNode];
-    const command = { command: 'disconnect', payload: { identifier: 'user-1', reconnect: false } };
-    httpPost(a, command);
-
-    await waitFor(() => a.recorder.commands.length === 1 && b.recorder.commands.length === 1, 'the command on both nodes');
-    expect([a.recorder.commands, b.recorder.commands]).toEqual([[command], [command]]);
   });
 });
 
