@@ -2,7 +2,7 @@ import { errorMessage } from '../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../shared/src/logger';
 import type { Metrics } from '../../shared/src/metrics';
 import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
-import type { BroadcastAdapter, StreamFollower } from './adapters/adapter';
+import type { BroadcastAdapter, PositioningTurn, StreamFollower } from './adapters/adapter';
 import { ADAPTERS } from './adapters/registry';
 import type { BroadcastBus, BusHealth, DeliveryHandler, HttpBroadcastEndpoint, MessagePositioner } from './bus';
 import type { BusContext } from './context';
@@ -81,9 +81,10 @@ class Bus implements BroadcastBus {
 
   async shutdown(): Promise<void> {
     const { adapters, pubsub, transports } = this.parts;
+    // The fan-out turn is handed over while the inputs still hear, at the fences they carry.
+    await this.parts.fanoutLease?.shutdown();
     // Inputs stop first, then the pub/sub they hand on to, so nothing accepted is dropped in between.
     await Promise.all(adapters.map((adapter) => adapter.shutdown()));
-    await this.parts.fanoutLease?.shutdown();
     await pubsub.shutdown();
     await Promise.all(transports.map((transport) => transport.close()));
   }
@@ -182,17 +183,18 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
       ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger)
       : null;
   // With a positioner, what every node hears in full is positioned and relayed by the lease holder alone.
-  const leaderRelay: DeliveryHandler | null = fanoutLease && {
+  const leaderRelay = (turn: PositioningTurn): DeliveryHandler => ({
     deliver: (message) => {
-      if (fanoutLease.held) relay.deliver(message);
+      if (turn.held) relay.deliver(message);
     },
     execute: (command) => delivery.execute(command),
-  };
+  });
   const adapters = config.adapters.map((name) => {
     const kind = ADAPTERS[name];
-    const target = !kind.fanout ? relay : kind.hearsEveryStream && leaderRelay ? leaderRelay : delivery;
+    const turn = kind.hearsEveryStream && fanoutLease ? fanoutLease.turn() : null;
+    const target = !kind.fanout ? relay : turn ? leaderRelay(turn) : delivery;
     const part = partOf(name, target, !kind.fanout, deps.logger.child({ adapter: name }));
-    return kind.create({ ...part, relayUp: () => pubsub.isUp(), positioning: kind.hearsEveryStream ? fanoutLease : null });
+    return kind.create({ ...part, relayUp: () => pubsub.isUp(), positioning: turn });
   });
   return new Bus({ config, logger: deps.logger, delivery, pubsub, adapters, transports: opened, served, fanoutLease });
 }

@@ -23,11 +23,23 @@ function ownChannel(config: BroadcastConfig): (channel: string) => boolean {
   return (channel) => channels.has(channel) || prefixes.some((prefix) => channel.startsWith(prefix));
 }
 
-/** The lease holder hears every stream's channel; the other nodes none (what they would hear is dropped). */
-function followTurn(link: SubscriberLink, pattern: string, turn: PositioningTurn): Promise<void> {
+/** Where the next lease holder sends its handover fence: a channel the pattern over Rails' channels matches. */
+function fenceChannel(prefix: string): string {
+  return actionCableChannel(prefix, 'cableway:handover-fence');
+}
+
+/**
+ * The lease holder hears every stream's channel; the other nodes none (what they would hear is dropped).
+ * A node taking the turn over subscribes the pattern before it sends its fence, so it hears what follows.
+ */
+function followTurn(link: SubscriberLink, pattern: string, prefix: string, turn: PositioningTurn): Promise<void> {
   turn.onChange((held) => {
     if (held) void link.addPattern(pattern);
     else link.removePattern(pattern);
+  });
+  turn.handOverThrough({
+    listen: () => link.addPattern(pattern),
+    send: async (fence) => void (await link.publish(fenceChannel(prefix), fence)),
   });
   return turn.held ? link.addPattern(pattern) : Promise.resolve();
 }
@@ -44,6 +56,7 @@ export function createActionCableAdapter(context: AdapterContext): BroadcastAdap
   const streamStart = actionCableChannel(prefix, '').length;
   const turn = context.positioning;
   const skipped = turn ? ownChannel(context.config) : () => false;
+  const fence = fenceChannel(prefix);
   const link = new SubscriberLink({
     purpose: 'actioncable',
     shardedOnCluster: false,
@@ -52,7 +65,8 @@ export function createActionCableAdapter(context: AdapterContext): BroadcastAdap
     tuning: context.tuning,
     logger: context.logger,
     onMessage: (channel, payload) => {
-      if (!skipped(channel)) context.sink.acceptMessage(channel.slice(streamStart), payload);
+      if (channel === fence) turn?.fenceHeard(payload);
+      else if (!skipped(channel)) context.sink.acceptMessage(channel.slice(streamStart), payload);
     },
   });
   const summary = { adapter: 'actioncable', target: redis.connections.target, channels: actionCableChannel(prefix, '<stream>') };
@@ -61,7 +75,7 @@ export function createActionCableAdapter(context: AdapterContext): BroadcastAdap
     return {
       summary: { ...summary, pattern, positioned_by: 'the fan-out lease holder' },
       start: async () => {
-        await Promise.all([link.start(), followTurn(link, pattern, turn)]);
+        await Promise.all([link.start(), followTurn(link, pattern, prefix, turn)]);
       },
       shutdown: () => link.close(),
     };

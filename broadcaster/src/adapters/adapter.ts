@@ -23,11 +23,42 @@ export interface BroadcastAdapter {
   readonly endpoint?: HttpBroadcastEndpoint;
 }
 
-/** Whether this node is the one that positions what every node could hear (the fan-out lease). */
+/** How the positioning turn of a fan-out input is handed over through the input itself (see handover-fence). */
+export interface FenceLine {
+  /** Starts hearing all the input carries, as the holder does; resolves once it does. */
+  listen(): Promise<void>;
+  /** Sends the fence through the input, where every node hearing it sees it in the same place. */
+  send(fence: string): Promise<void>;
+}
+
+/**
+ * The fence line of an input that every node hears once it has started (`redis`, `nats`): `start` is the
+ * input's own, wrapped so that `listen` resolves once it has.
+ */
+export function startedInputLine(
+  start: () => Promise<void>,
+  send: (fence: string) => Promise<void>,
+): { readonly start: () => Promise<void>; readonly line: FenceLine } {
+  let started!: () => void;
+  const hearing = new Promise<void>((resolve) => (started = resolve));
+  return {
+    start: async () => {
+      await start();
+      started();
+    },
+    line: { listen: () => hearing, send },
+  };
+}
+
+/** Whether this node is the one that positions what one fan-out input brings every node (the fan-out lease). */
 export interface PositioningTurn {
   readonly held: boolean;
   /** Called each time this node takes the turn or loses it. */
   onChange(listener: (held: boolean) => void): void;
+  /** The input's line for handing the turn over; without one, the turn passes as the lease does. */
+  handOverThrough(line: FenceLine): void;
+  /** A fence the input heard, in its place among the publications. */
+  fenceHeard(fence: string): void;
 }
 
 export interface AdapterContext extends BusContext {

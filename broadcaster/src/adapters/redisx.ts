@@ -96,7 +96,7 @@ class RedisxAdapter implements BroadcastAdapter {
   private async holdLease(): Promise<void> {
     let held = false;
     try {
-      held = await this.lease.hold();
+      ({ held } = await this.lease.hold());
     } catch (error) {
       this.logFailure('reader lease', error);
     }
