@@ -90,7 +90,10 @@ export class FanoutLease {
     const holding = this.state === 'holding';
     this.state = 'handing-over';
     if (holding && (await this.offered())) {
-      await this.waitForFences({ from: this.holder, to: '' }, this.tuning.leaseRenewMs * 1.5, (turn) => turn.set(false));
+      const passing = { from: this.holder, to: '' };
+      const handedOver = await this.waitForFences(passing, this.tuning.leaseRenewMs * 1.5, (turn) => turn.set(false));
+      if (handedOver) this.logger.info('handed fan-out positioning over to another node');
+      else this.logger.info('no node took fan-out positioning over: giving the lease up');
     }
     this.state = 'stopped';
     this.endHandover();

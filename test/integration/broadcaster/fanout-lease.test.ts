@@ -72,6 +72,7 @@ describe('the fan-out lease', () => {
     expect(byB.length).toBeGreaterThan(0);
     expect([...byA, ...byB]).toEqual(Array.from({ length: n }, (_, index) => index + 1));
     expect(await redis.client.get(KEY)).toBe('b');
+    expect(logs.join('\n')).toContain('handed fan-out positioning over to another node');
     await b.shutdown();
   });
 
@@ -85,6 +86,7 @@ describe('the fan-out lease', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(TUNING.leaseRenewMs * 1.5 - 5);
     expect(await redis.client.get(KEY)).toBeNull();
     expect(input.turns[0]!.held).toBe(false);
+    expect(logs.join('\n')).toContain('no node took fan-out positioning over: giving the lease up');
   });
 
   test('takes the turn after the lease would have lapsed when its fence is never heard, and says so', async () => {
