@@ -180,7 +180,7 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
   const { redis } = transports;
   const fanoutLease =
     deps.positioner && redis && config.adapters.some((name) => ADAPTERS[name].hearsEveryStream)
-      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger)
+      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger, counters.fanoutTakeovers)
       : null;
   // With a positioner, what every node hears in full is positioned and relayed by the lease holder alone.
   const leaderRelay = (turn: PositioningTurn): DeliveryHandler => ({

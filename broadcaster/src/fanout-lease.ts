@@ -1,9 +1,11 @@
 import { errorMessage } from '../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../shared/src/logger';
+import type { Tally } from '../../shared/src/metrics';
 import type { RedisConnection } from '../../shared/src/redis/connect';
 import { ReaderLease, type HoldOutcome } from './adapters/reader-lease';
 import type { FenceLine, PositioningTurn } from './adapters/adapter';
 import { fenceText, readFence, type HandoverFence } from './handover-fence';
+import type { FanoutTakeover } from './metrics';
 import type { BusTuning } from './tuning';
 
 /** One fan-out input's share of the lease: held while this node positions what the input brings. */
@@ -65,6 +67,7 @@ export class FanoutLease {
     private readonly holder: string,
     private readonly tuning: BusTuning,
     private readonly logger: Logger,
+    private readonly takeovers: Readonly<Record<FanoutTakeover, Tally>>,
   ) {
     this.lease = new ReaderLease(redis, `cableway:fanout:${channel}:positioner`, holder, tuning.leaseTtlMs);
     this.failures = new RateLimitedLog(logger, 'warn');
@@ -121,12 +124,13 @@ export class FanoutLease {
     if (!outcome.held && this.state !== 'following') this.follow();
     else if (outcome.held && this.state === 'following') {
       if (outcome.offeredBy !== null) void this.takeOver(outcome.offeredBy);
-      else this.hold();
+      else this.hold('free');
     }
     this.timer = setTimeout(() => void this.renew(), this.tuning.leaseRenewMs);
   }
 
-  private hold(): void {
+  private hold(how: FanoutTakeover): void {
+    this.takeovers[how].inc();
     this.state = 'holding';
     this.logger.info('this node positions fan-out broadcasts');
     for (const turn of this.turns) turn.set(true);
@@ -156,7 +160,7 @@ export class FanoutLease {
     const complete = await passed;
     if (this.state !== 'taking-over') return;
     if (!complete) this.logger.warn('a fan-out input was taken over without its fence', { from });
-    this.hold();
+    this.hold(complete ? 'fence' : 'no_fence');
   }
 
   /**

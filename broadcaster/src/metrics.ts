@@ -1,4 +1,4 @@
-import type { Metrics } from '../../shared/src/metrics';
+import type { Metrics, Tally } from '../../shared/src/metrics';
 import type { HealthComponent } from './health';
 
 /** The counters the bus moves; each is declared once per registry, here. */
@@ -10,7 +10,16 @@ export interface BroadcastCounters {
   readonly redisReconnects: { inc(): void };
   readonly natsReconnects: { inc(): void };
   readonly probeFailures: { inc(): void };
+  /** Fan-out lease takeovers by how the turn came: at a stopping holder's fence, without one, or a free lease. */
+  readonly fanoutTakeovers: Readonly<Record<FanoutTakeover, Tally>>;
 }
+
+/**
+ * `fence`: from a holder that stopped, nothing lost; `no_fence`: from a holder that stopped, its fence not
+ * heard in time; `free`: a lease nobody held, after a holder died (what was published meanwhile was lost)
+ * or when the cluster started.
+ */
+export type FanoutTakeover = 'fence' | 'no_fence' | 'free';
 
 export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
   return {
@@ -24,6 +33,12 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
     probeFailures: metrics.counter(
       'redis_probe_failures_total',
       'Pub/sub liveness probes whose echo did not arrive in time (the link was reconnected)',
+    ),
+    fanoutTakeovers: metrics.counterBy(
+      'fanout_takeovers_total',
+      'Times this node took over positioning fan-out broadcasts, by how',
+      'how',
+      ['fence', 'no_fence', 'free'],
     ),
   };
 }

@@ -31,7 +31,8 @@ export interface SinkOptions {
   readonly maxMessageBytes: number;
   /** The node-to-node pub/sub: its messages may carry a history position. */
   readonly readsPositions?: boolean;
-  readonly counters: BroadcastCounters;
+  /** Only the publication counters: a sink counts what it reads, nothing else. */
+  readonly counters: Pick<BroadcastCounters, 'publications' | 'failedPublications'>;
   readonly logger: Logger;
 }
 

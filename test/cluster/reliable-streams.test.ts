@@ -448,6 +448,7 @@ describe('the fan-out lease, handed over by a holder that shuts down', () => {
       expect(offsets).toEqual(Array.from({ length: n }, (_, index) => offsets[0]! + index));
       // Taken over before the holder had stopped.
       expect(next).toBe(holder === 'h0' ? 'h1' : 'h0');
+      expect(await metricValue(staying.httpUrl, 'cableway_fanout_takeovers_total', '{how="fence"}')).toBe(1);
     } finally {
       await Promise.all([fanout.close(), rails.quit()]);
       client.close();

@@ -1,5 +1,6 @@
 import type { FenceLine, PositioningTurn } from '../../../broadcaster/src/adapters/adapter';
 import { FanoutLease } from '../../../broadcaster/src/fanout-lease';
+import type { FanoutTakeover } from '../../../broadcaster/src/metrics';
 import { DEFAULT_TUNING, type BusTuning } from '../../../broadcaster/src/tuning';
 import { createLogger } from '../../../shared/src/logger';
 import { createRedisConnection, type RedisConnection } from '../../../shared/src/redis/connect';
@@ -40,10 +41,20 @@ const logs: string[] = [];
 const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
 const connections: RedisConnection[] = [];
 
+/** Each node's takeovers, by how. */
+const takeovers = new Map<string, Record<FanoutTakeover, number>>();
+
 function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
   const connection = createRedisConnection(redisConfig(redis.server.url), 'commands', logger);
   connections.push(connection);
-  const lease = new FanoutLease(connection, '__anycable__', node, TUNING, logger);
+  const counts = { fence: 0, no_fence: 0, free: 0 };
+  takeovers.set(node, counts);
+  const tally = (how: FanoutTakeover) => ({ inc: () => void (counts[how] += 1) });
+  const lease = new FanoutLease(connection, '__anycable__', node, TUNING, logger, {
+    fence: tally('fence'),
+    no_fence: tally('no_fence'),
+    free: tally('free'),
+  });
   input.join(node, lease.turn(), fences);
   return lease;
 }
@@ -73,6 +84,10 @@ describe('the fan-out lease', () => {
     expect([...byA, ...byB]).toEqual(Array.from({ length: n }, (_, index) => index + 1));
     expect(await redis.client.get(KEY)).toBe('b');
     expect(logs.join('\n')).toContain('handed fan-out positioning over to another node');
+    expect([takeovers.get('a'), takeovers.get('b')]).toEqual([
+      { fence: 0, no_fence: 0, free: 1 },
+      { fence: 1, no_fence: 0, free: 0 },
+    ]);
     await b.shutdown();
   });
 
@@ -101,6 +116,7 @@ describe('the fan-out lease', () => {
 
     await waitFor(() => input.turns[1]!.held, 'b to hold the turn', TUNING.leaseTtlMs * 3);
     expect(logs.join('\n')).toContain('a fan-out input was taken over without its fence');
+    expect(takeovers.get('b')).toEqual({ fence: 0, no_fence: 1, free: 0 });
     await b.shutdown();
   });
 });

@@ -10,12 +10,9 @@ function sinkFor(countsPublications: boolean, maxMessageBytes = 0) {
   const counts = { publications: 0, failed: 0 };
   const logs: string[] = [];
   const target: DeliveryHandler = { deliver: (m) => delivered.push(m), execute: (c) => executed.push(c) };
-  const counters: BroadcastCounters = {
+  const counters: Pick<BroadcastCounters, 'publications' | 'failedPublications'> = {
     publications: { inc: () => (counts.publications += 1) },
     failedPublications: { inc: () => (counts.failed += 1) },
-    redisReconnects: { inc: () => undefined },
-    natsReconnects: { inc: () => undefined },
-    probeFailures: { inc: () => undefined },
   };
   const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
   const sink = createPublicationSink({ source: 'test', target, countsPublications, maxMessageBytes, counters, logger });
