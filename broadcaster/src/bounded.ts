@@ -10,3 +10,21 @@ export function settledWithin(promise: Promise<unknown>, ms: number): Promise<vo
     promise.then(done, done);
   });
 }
+
+/** Resolves with what `promise` resolves to, or with `fallback` when it rejects or takes longer than `ms`. */
+export function valueWithin<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(fallback);
+      },
+    );
+  });
+}

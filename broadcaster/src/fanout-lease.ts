@@ -4,6 +4,7 @@ import type { Tally } from '../../shared/src/metrics';
 import type { RedisConnection } from '../../shared/src/redis/connect';
 import { ReaderLease, type HoldOutcome } from './adapters/reader-lease';
 import type { FenceLine, PositioningTurn } from './adapters/adapter';
+import { settledWithin, valueWithin } from './bounded';
 import { fenceText, readFence, type HandoverFence } from './handover-fence';
 import type { FanoutTakeover } from './metrics';
 import type { BusTuning } from './tuning';
@@ -91,6 +92,7 @@ export class FanoutLease {
   async shutdown(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     const holding = this.state === 'holding';
+    const owning = holding || this.state === 'taking-over';
     this.state = 'handing-over';
     if (holding && (await this.offered())) {
       const passing = { from: this.holder, to: '' };
@@ -101,16 +103,17 @@ export class FanoutLease {
     this.state = 'stopped';
     this.endHandover();
     for (const turn of this.turns) turn.set(false);
-    await this.lease.release().catch(() => undefined);
+    // With Redis down, a command waits for reconnects: the lease lapses by itself instead.
+    if (owning) await settledWithin(this.lease.release(), this.tuning.ackBoundMs);
   }
 
-  private async offered(): Promise<boolean> {
-    try {
-      return await this.lease.offer();
-    } catch (error) {
+  /** False too when Redis does not answer within the bound: the lease then lapses as a dead holder's would. */
+  private offered(): Promise<boolean> {
+    const offer = this.lease.offer().catch((error: unknown) => {
       this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
       return false;
-    }
+    });
+    return valueWithin(offer, this.tuning.ackBoundMs, false);
   }
 
   private async renew(): Promise<void> {

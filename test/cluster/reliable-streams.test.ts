@@ -455,3 +455,30 @@ describe('the fan-out lease, handed over by a holder that shuts down', () => {
     }
   });
 });
+
+describe('a fan-out lease holder stopping while Redis is down', () => {
+  it('stops within the bounds of its lease calls, not after Redis reconnect attempts', async () => {
+    const down = await startRedisServer();
+    const node = await startGateway({
+      redis_url: down.url,
+      node_id: 'alone',
+      broker: 'redis',
+      broadcast_adapter: 'redis,actioncable',
+      public: true,
+    });
+    try {
+      await waitFor(
+        async () => (await redisCli(down.port, 'GET', 'cableway:fanout:__anycable__:positioner')) === 'alone',
+        'the lease',
+      );
+      await down.kill();
+      const started = Date.now();
+      expect(await node.stop()).toBe(0);
+      // Offering the lease and giving it up are bounded by 1.5 s each.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await node.stop();
+      await down.stop();
+    }
+  });
+});
