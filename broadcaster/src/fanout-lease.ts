@@ -86,8 +86,8 @@ export class FanoutLease {
   }
 
   /**
-   * Hands the turn over, when this node holds it and another takes the offer within a renewal and a half
-   * (each waits a renewal at most between tries), then gives the lease up. Call it while the inputs still hear.
+   * Hands the turn over, when this node holds it and another takes the offer within a renewal and a half (the
+   * other nodes try once per renewal), then gives the lease up. Call it while the inputs still hear.
    */
   async shutdown(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
