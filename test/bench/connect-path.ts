@@ -38,10 +38,12 @@ interface Measured {
 
 /**
  * Measures `count` units of work `rounds` times per side, alternating A B A B so that the shared
- * machine's load falls on both alike; CPU is the server process's, summed over the rounds. Each side
- * first does `warmup` uncounted units on its fresh process, which pays for compiling the hot paths and
- * growing the heap once in its life (a node's first few thousand connects cost it twice or three times
- * what later ones do); their CPU per unit is reported beside the warm figure.
+ * machine's load falls on both alike; CPU is the server process's, summed over the rounds (in 10 ms
+ * ticks: enough rounds keep the reference's total well above one tick). Each side first does `warmup`
+ * uncounted units on its fresh process, in rounds of `count` like the measured ones, which pays for
+ * compiling the hot paths and growing the heap once in its life (a node's first few thousand connects
+ * cost it twice or three times what later ones do); their CPU per unit is reported beside the warm figure.
+ * A side's sockets are closed, and a node's Disconnect calls made, before the next side is measured.
  */
 async function interleaved(sides: readonly Side[], count: number, rounds: number, warmup: number): Promise<Measured[]> {
   const measured = sides.map((side): Measured => ({ side, coldCpu: 0, cpu: 0, units: 0, ms: [] }));
@@ -49,20 +51,27 @@ async function interleaved(sides: readonly Side[], count: number, rounds: number
     closeAll(results.flatMap((result) => (result.ws ? [result.ws] : [])));
   const settle = async (side: Side) => void (side.gateway && (await drained(side.gateway)));
   for (const entry of measured) {
-    const before = await cpuSeconds(entry.side.pid);
-    close(await pool(warmup, 1, entry.side.work));
-    entry.coldCpu = ((await cpuSeconds(entry.side.pid)) - before) / warmup;
-    await settle(entry.side);
+    // In rounds of `count`, as measured: thousands of sessions open at once would leave old-space garbage
+    // whose collection the first measured rounds would pay for.
+    for (let done = 0; done < warmup; done += count) {
+      const before = await cpuSeconds(entry.side.pid);
+      const results = await pool(Math.min(count, warmup - done), 1, entry.side.work);
+      entry.coldCpu += (await cpuSeconds(entry.side.pid)) - before;
+      close(results);
+      await settle(entry.side);
+    }
+    entry.coldCpu /= warmup;
   }
   for (let round = 0; round < rounds; round++) {
     for (const entry of measured) {
-      await settle(entry.side);
       const before = await cpuSeconds(entry.side.pid);
       const results = await pool(count, 1, entry.side.work);
       entry.cpu += (await cpuSeconds(entry.side.pid)) - before;
       entry.units += count;
       entry.ms.push(...results.map((result) => result.ms));
+      // Its closes and Disconnect calls are done before the next side is measured: the machine is shared.
       close(results);
+      await settle(entry.side);
     }
   }
   return measured;

@@ -14,9 +14,9 @@ import { benchWorkers } from './workers';
 
 const scenarios: Record<string, () => Promise<void>> = {
   connect: () => benchConnect(1000, 1),
-  'jwt-connect': () => benchJwtConnect(1000, 2, 5000),
-  'rpc-subscribe': () => benchRpcSubscribe(500, 2, 3000),
-  'rpc-command': () => benchRpcCommand(2000, 2, 6000),
+  'jwt-connect': () => benchJwtConnect(1000, 4, 5000),
+  'rpc-subscribe': () => benchRpcSubscribe(500, 6, 3000),
+  'rpc-command': () => benchRpcCommand(2000, 4, 6000),
   fanout: () => benchFanout({ clients: 1000, messages: 1000, batch: 20 }, 3),
   'fanout-steady': () => benchFanout({ clients: 1000, messages: 200, batch: 1 }, 3),
   'fanout-streams': () => benchFanout({ clients: 1000, messages: 5000, batch: 1, streams: 500 }, 3),
