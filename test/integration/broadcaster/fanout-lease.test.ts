@@ -8,7 +8,8 @@ import { waitFor } from '../../support/wait';
 import { redisConfig, useRedisServer } from './harness';
 
 const redis = useRedisServer();
-const TUNING: BusTuning = { ...DEFAULT_TUNING, leaseRenewMs: 100, leaseTtlMs: 600 };
+// Renewals far enough apart for a busy machine: the offer must be taken within one and a half of them.
+const TUNING: BusTuning = { ...DEFAULT_TUNING, leaseRenewMs: 300, leaseTtlMs: 1200 };
 const KEY = 'cableway:fanout:__anycable__:positioner';
 
 /** One fan-out input every node hears: a fence sent through it reaches every node's turn, in sending order. */
@@ -40,6 +41,7 @@ class SharedInput {
 const logs: string[] = [];
 const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
 const connections: RedisConnection[] = [];
+const leases: FanoutLease[] = [];
 
 /** Each node's takeovers, by how. */
 const takeovers = new Map<string, Record<FanoutTakeover, number>>();
@@ -56,11 +58,15 @@ function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
     free: tally('free'),
   });
   input.join(node, lease.turn(), fences);
+  leases.push(lease);
   return lease;
 }
 
+// A test that failed half-way leaves no lease renewing, nor its key, to the next one.
 afterEach(async () => {
+  await Promise.all(leases.splice(0).map((lease) => lease.shutdown()));
   await Promise.all(connections.splice(0).map((connection) => connection.quit()));
+  await redis.client.del(KEY);
   logs.length = 0;
 });
 
