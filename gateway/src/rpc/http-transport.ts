@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { status } from '@grpc/grpc-js';
-import { Pool, errors } from 'undici';
+import { Pool, errors, type Dispatcher } from 'undici';
 import { errorMessage } from '../../../shared/src/errors';
 import type { HttpTransportConfig, RpcTlsConfig } from '../config/rpc-transport';
+import { HttpExchange, type ExchangeFailure } from './http-exchange';
 import { decodeResponse, encodeRequest } from './json-codec';
 import type { RpcMethod, RpcRequest, RpcResponse } from './proto';
 import { rootCaPem } from './tls';
@@ -28,36 +28,11 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
-/**
- * One request's deadline, as the `signal` undici cancels a request by: undici takes an EventEmitter that
- * emits `abort`. An AbortController per request cost the HTTP client about a fifth of its CPU per call
- * (and AbortSignal.timeout more: its timer outlives the call, and builds a DOMException when it fires).
- */
-class RequestDeadline extends EventEmitter {
-  expired = false;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(deadline: Date) {
-    super();
-    this.timer = setTimeout(
-      () => {
-        this.expired = true;
-        this.emit('abort');
-      },
-      Math.max(1, deadline.getTime() - Date.now()),
-    );
-  }
-
-  /** The answer came: the timer goes with it. */
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
 /** A request that got no answer, with the gRPC status anycable-go gives it: only Unavailable is retried. */
-function requestFailure(error: unknown, deadline: RequestDeadline): RpcTransportError {
+function requestFailure(failure: ExchangeFailure): RpcTransportError {
+  if (failure.expired) return new RpcTransportError(status.DEADLINE_EXCEEDED, 'request timeout');
+  const { error } = failure;
   const options = { cause: error };
-  if (deadline.expired) return new RpcTransportError(status.DEADLINE_EXCEEDED, 'request timeout', options);
   if (error instanceof errors.ClientDestroyedError || error instanceof errors.ClientClosedError) {
     return new RpcTransportError(status.CANCELLED, 'the HTTP RPC client is closed', options);
   }
@@ -81,6 +56,7 @@ function answerFailure(statusCode: number, body: string): RpcTransportError {
  */
 export class HttpTransport implements RpcLink {
   private readonly pool: Pool;
+  private readonly origin: string;
   private readonly basePath: string;
   private readonly search: string;
   private readonly inFlight = new InFlightCalls();
@@ -90,6 +66,7 @@ export class HttpTransport implements RpcLink {
     connections: number,
   ) {
     this.pool = new Pool(config.url.origin, { connections, connect: connectOptions(config.tls) });
+    this.origin = config.url.origin;
     this.basePath = config.url.pathname.replace(/\/+$/, '');
     this.search = config.url.search;
   }
@@ -103,36 +80,31 @@ export class HttpTransport implements RpcLink {
     await this.pool.destroy();
   }
 
-  private async post<M extends RpcMethod>(
-    method: M,
-    request: RpcRequest<M>,
-    sid: string,
-    deadline: Date,
-  ): Promise<RpcResponse<M>> {
-    const expiry = new RequestDeadline(deadline);
-    let statusCode: number;
-    let body: string;
-    try {
-      const response = await this.pool.request({
+  private post<M extends RpcMethod>(method: M, request: RpcRequest<M>, sid: string, deadline: Date): Promise<RpcResponse<M>> {
+    return new Promise((resolve, reject) => {
+      const exchange = new HttpExchange(
+        deadline,
+        ({ statusCode, body }) => {
+          if (statusCode !== 200) return reject(answerFailure(statusCode, body));
+          try {
+            resolve(decodeResponse(method, body));
+          } catch (error) {
+            reject(
+              new RpcTransportError(status.INTERNAL, `the answer is not valid JSON: ${errorMessage(error)}`, { cause: error }),
+            );
+          }
+        },
+        (failure) => reject(requestFailure(failure)),
+      );
+      const options: Dispatcher.DispatchOptions = {
+        origin: this.origin,
         method: 'POST',
         path: `${this.basePath}/${method}${this.search}`,
         headers: this.headers(sid),
         body: encodeRequest(method, request),
-        signal: expiry,
-      });
-      statusCode = response.statusCode;
-      body = await response.body.text();
-    } catch (error) {
-      throw requestFailure(error, expiry);
-    } finally {
-      expiry.clear();
-    }
-    if (statusCode !== 200) throw answerFailure(statusCode, body);
-    try {
-      return decodeResponse(method, body);
-    } catch (error) {
-      throw new RpcTransportError(status.INTERNAL, `the answer is not valid JSON: ${errorMessage(error)}`, { cause: error });
-    }
+      };
+      this.pool.dispatch(options, exchange);
+    });
   }
 
   private headers(sid: string): Record<string, string> {

@@ -67,6 +67,21 @@ describe('HttpTransport against the HTTP RPC test server', () => {
     });
   });
 
+  it('fails a call still queued behind busy connections at its own deadline', async () => {
+    const single = new HttpTransport({ kind: 'http', url: new URL(server.url), secret: SECRET, tls: null }, 1);
+    server.setDelay(1500);
+    const slow = single.call('connect', CONNECT, 'sid-slow', inSeconds(5));
+    const started = Date.now();
+    await expect(single.call('connect', CONNECT, 'sid-queued', inSeconds(0.2))).rejects.toMatchObject({
+      code: status.DEADLINE_EXCEEDED,
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(slow).resolves.toMatchObject({ status: 'SUCCESS' });
+    // The queued request was dropped before it was sent: the server saw the slow one only.
+    expect(server.requests.connect.map((call) => call.metadata.sid)).toEqual(['sid-slow']);
+    await single.close(Date.now());
+  });
+
   it('fails calls made after closing without retrying them', async () => {
     await transport.close(Date.now());
     await expect(transport.call('connect', CONNECT, 'sid', inSeconds(5))).rejects.toMatchObject({ code: status.CANCELLED });
