@@ -29,11 +29,18 @@ function parse(raw: string, closed: boolean): RawExchange {
   };
 }
 
+/** Pause between the pieces of a request written in pieces, so that the server reads each apart. */
+const PIECE_PAUSE_MS = 50;
+
+function writeInPieces(socket: ReturnType<typeof connect>, pieces: readonly string[]): void {
+  pieces.forEach((piece, index) => setTimeout(() => socket.write(piece), index * PIECE_PAUSE_MS));
+}
+
 /**
- * Writes `request` as is on a new TCP connection (no HTTP client to fix it up) and collects the answer
- * until the server closes the connection or `deadlineMs` passes.
+ * Writes `request` as is on a new TCP connection (no HTTP client to fix it up), or its pieces one after
+ * another, and collects the answer until the server closes the connection or `deadlineMs` passes.
  */
-export function rawHttp(port: number, request: string, deadlineMs = 1000): Promise<RawExchange> {
+export function rawHttp(port: number, request: string | readonly string[], deadlineMs = 1000): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let raw = '';
@@ -41,7 +48,7 @@ export function rawHttp(port: number, request: string, deadlineMs = 1000): Promi
       socket.destroy();
       resolve(parse(raw, false));
     }, deadlineMs);
-    socket.on('connect', () => socket.write(request));
+    socket.on('connect', () => writeInPieces(socket, typeof request === 'string' ? [request] : request));
     socket.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
     socket.on('end', () => {
       clearTimeout(timer);

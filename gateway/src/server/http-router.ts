@@ -9,7 +9,7 @@ export interface RouteRequest {
   readonly path: string;
   /** The Authorization header, empty when absent: the one header a route reads. */
   readonly authorization: string;
-  /** Empty unless the route reads bodies. */
+  /** Empty unless the route reads bodies. Valid while `handle` runs: a route that keeps it copies it. */
   readonly body: Buffer;
 }
 
@@ -53,17 +53,16 @@ export class BodyCollector {
     return this.declared > this.route.maxBodySize;
   }
 
-  /** Takes a chunk (copied); false when the body is refused. */
+  /** Takes a chunk as it is, its reader's to copy when its memory is reused; false when the body is refused. */
   add(chunk: Buffer): boolean {
     if (this.size === 0 && this.declared > 0 && this.route.refusesUnread?.(this.declared, chunk)) return false;
     this.size += chunk.byteLength;
     if (this.size > this.route.maxBodySize) return false;
-    this.chunks.push(Buffer.from(chunk));
+    this.chunks.push(chunk);
     return true;
   }
 
   body(): Buffer {
-    // Most bodies come in one chunk, already copied.
     return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
   }
 }

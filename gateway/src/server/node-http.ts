@@ -10,7 +10,8 @@ function write(res: ServerResponse, reply: RouteReply, close = false): void {
   // Bytes, for Content-Length, HEAD included (uWS counts a string's bytes itself).
   const body = Buffer.from(reply.body ?? '', 'utf8');
   res.writeHead(reply.status, {
-    'Content-Type': reply.contentType ?? 'text/plain',
+    // A bodiless answer (every broadcast's 201) goes without Content-Type, as Go's net/http answers it.
+    ...(reply.body === undefined ? {} : { 'Content-Type': reply.contentType ?? 'text/plain' }),
     'Content-Length': body.length,
     ...(close ? { Connection: 'close' } : {}),
   });

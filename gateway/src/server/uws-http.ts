@@ -3,7 +3,9 @@ import type { HttpResponse, TemplatedApp } from './uws';
 
 function write(res: HttpResponse, method: string, reply: RouteReply): void {
   res.cork(() => {
-    res.writeStatus(statusLine(reply.status)).writeHeader('Content-Type', reply.contentType ?? 'text/plain');
+    res.writeStatus(statusLine(reply.status));
+    // A bodiless answer (every broadcast's 201) goes without Content-Type, as Go's net/http answers it.
+    if (reply.body !== undefined) res.writeHeader('Content-Type', reply.contentType ?? 'text/plain');
     // In this uWS build endWithoutBody(length) leaves the response unfinished (the connection then hangs,
     // or the process aborts when called in the handler): HEAD answers go without Content-Length, as
     // RFC 9110 allows.
@@ -19,8 +21,10 @@ function readBody(res: HttpResponse, body: BodyCollector, done: (body: Buffer | 
   let finished = false;
   res.onData((chunk, isLast) => {
     if (finished) return;
-    // uWS reuses the chunk's memory after this call: the collector copies it.
-    if (!body.add(Buffer.from(chunk))) {
+    // uWS reuses the chunk's memory after this call: earlier chunks are copied, the last is read in it (the
+    // route reads its body before it returns).
+    const bytes = Buffer.from(chunk);
+    if (!body.add(isLast ? bytes : Buffer.from(bytes))) {
       finished = true;
       return done(null);
     }

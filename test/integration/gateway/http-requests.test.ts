@@ -54,6 +54,33 @@ describe('HTTP requests as proxies and monitors send them', () => {
     client.close();
   });
 
+  it('delivers a broadcast whose body comes in pieces intact, on the WebSocket port too', async () => {
+    const port = await freePort();
+    const sharing = await startGateway({ public: true, port, http_broadcast_port: port });
+    try {
+      for (const target of [node, sharing]) {
+        const client = await rawClient(target.url);
+        await client.welcome();
+        client.send({ command: 'subscribe', identifier: JSON.stringify({ channel: '$pubsub', stream_name: 'pieces' }) });
+        await client.next((frame) => frame.type === 'confirm_subscription');
+        const sent = [1, 2].map((part) => ({ part, text: `part-${part}-`.padEnd(3000, String(part)) }));
+        const body = JSON.stringify(sent.map((message) => ({ stream: 'pieces', data: JSON.stringify(message) })));
+        const head = `POST /_broadcast HTTP/1.1\r\nHost: cableway\r\nContent-Length: ${body.length}\r\n\r\n`;
+        const third = Math.ceil(body.length / 3);
+        const pieces = [head + body.slice(0, third), body.slice(third, 2 * third), body.slice(2 * third)];
+        const answer = await rawHttp(target.broadcastPort, pieces);
+        // As anycable-go answers: 201, no body, no Content-Type.
+        expect([answer.status, answer.body, answer.headers['content-type']]).toEqual([201, '', undefined]);
+        for (const message of sent) {
+          await client.next((frame) => JSON.stringify(frame.message) === JSON.stringify(message), `part ${message.part}`);
+        }
+        client.close();
+      }
+    } finally {
+      await sharing.stop();
+    }
+  });
+
   it('keeps an HTTP/1.0 connection open when keep-alive was asked for', async () => {
     const request = 'GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n';
     const answers = await rawHttpSequence(node.broadcastPort, [request, request]);
