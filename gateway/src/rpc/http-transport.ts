@@ -82,6 +82,14 @@ export class HttpTransport implements RpcLink {
 
   private post<M extends RpcMethod>(method: M, request: RpcRequest<M>, sid: string, deadline: Date): Promise<RpcResponse<M>> {
     return new Promise((resolve, reject) => {
+      // Built before the exchange starts its deadline timer: a request that cannot be encoded rejects alone.
+      const options: Dispatcher.DispatchOptions = {
+        origin: this.origin,
+        method: 'POST',
+        path: `${this.basePath}/${method}${this.search}`,
+        headers: this.headers(sid),
+        body: encodeRequest(method, request),
+      };
       const exchange = new HttpExchange(
         deadline,
         ({ statusCode, body }) => {
@@ -96,13 +104,6 @@ export class HttpTransport implements RpcLink {
         },
         (failure) => reject(requestFailure(failure)),
       );
-      const options: Dispatcher.DispatchOptions = {
-        origin: this.origin,
-        method: 'POST',
-        path: `${this.basePath}/${method}${this.search}`,
-        headers: this.headers(sid),
-        body: encodeRequest(method, request),
-      };
       this.pool.dispatch(options, exchange);
     });
   }
