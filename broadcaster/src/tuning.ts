@@ -1,4 +1,10 @@
-import type { ProbeTiming } from './redis/probe';
+/** The liveness probe of a subscribing Redis connection. */
+export interface ProbeTiming {
+  /** How often a probe is published on an idle or busy link alike. */
+  readonly intervalMs: number;
+  /** How long its echo may take before the link counts as broken. */
+  readonly timeoutMs: number;
+}
 
 /** Timings of the bus that are fixed in production and shortened by tests. */
 export interface BusTuning {

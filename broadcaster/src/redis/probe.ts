@@ -1,9 +1,4 @@
-export interface ProbeTiming {
-  /** How often a probe is published on an idle or busy link alike. */
-  readonly intervalMs: number;
-  /** How long its echo may take before the link counts as broken. */
-  readonly timeoutMs: number;
-}
+import type { ProbeTiming } from '../tuning';
 
 export interface ProbeTarget {
   /** Both ends of the link are up, so an echo can be expected. */

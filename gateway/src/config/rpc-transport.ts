@@ -1,6 +1,6 @@
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 import { deriveKey } from '../../../broadcaster/src/options';
-import { grpcTarget } from '../rpc/target';
+import { grpcTarget } from './grpc-target';
 import type { GatewayOptionValues } from './options';
 
 /** TLS to the RPC server. */

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
-import { GRPC_LIST_SCHEME } from './target';
+import { GRPC_LIST_SCHEME } from '../config/grpc-target';
 
 /** grpc-js's port when a target names none. */
 const DEFAULT_PORT = 443;

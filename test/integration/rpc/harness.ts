@@ -1,7 +1,7 @@
 import type { CommandContext, RequestEnv } from '../../../gateway/src/core/controller';
 import type { GatewayConfig } from '../../../gateway/src/config/config';
 import { createRpc, type Rpc } from '../../../gateway/src/rpc/rpc';
-import { grpcTarget } from '../../../gateway/src/rpc/target';
+import { grpcTarget } from '../../../gateway/src/config/grpc-target';
 import { createLogger } from '../../../shared/src/logger';
 import { Metrics } from '../../../shared/src/metrics';
 import { startRpcServer, type TestRpcServer } from '../../support/rpc-server';

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../../shared/src/errors';
-import { grpcTarget } from '../../../gateway/src/rpc/target';
+import { grpcTarget } from '../../../gateway/src/config/grpc-target';
 import { envFor, useRpcServer } from './harness';
 
 describe('--rpc_max_call_recv_size and --rpc_max_call_send_size', () => {

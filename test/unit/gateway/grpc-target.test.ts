@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../../shared/src/errors';
-import { grpcTarget } from '../../../gateway/src/rpc/target';
+import { grpcTarget } from '../../../gateway/src/config/grpc-target';
 
 describe('grpcTarget', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { ConfigError, ErrorCode } from '../../../shared/src/errors';
 
-/** The scheme of `--rpc_host=grpc-list://h1:p,h2:p`, resolved by `grpc-list-resolver.ts`. */
+/** The scheme of `--rpc_host=grpc-list://h1:p,h2:p`, resolved by `rpc/grpc-list-resolver.ts`. */
 export const GRPC_LIST_SCHEME = 'grpc-list';
 
 const GRPC_SCHEME = 'grpc://';
