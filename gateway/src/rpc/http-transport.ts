@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { Pool, errors, type Dispatcher } from 'undici';
 import { errorMessage } from '../../../shared/src/errors';
 import type { HttpTransportConfig, RpcTlsConfig } from '../config/rpc-transport';
-import { HttpExchange, type ExchangeFailure } from './http-exchange';
+import { HttpExchange, type ExchangeFailure, type HttpAnswer } from './http-exchange';
 import { decodeResponse, encodeRequest } from './json-codec';
 import type { RpcMethod, RpcRequest, RpcResponse } from './proto';
 import { rootCaPem } from './tls';
@@ -50,6 +50,16 @@ function answerFailure(statusCode: number, body: string): RpcTransportError {
   return new RpcTransportError(code, `http returned ${statusCode}${reason ? `: ${reason}` : ''}`);
 }
 
+/** The decoded response of an answer; throws RpcTransportError for an answer other than 200 or not JSON. */
+function readAnswer<M extends RpcMethod>(method: M, { statusCode, body }: HttpAnswer): RpcResponse<M> {
+  if (statusCode !== 200) throw answerFailure(statusCode, body);
+  try {
+    return decodeResponse(method, body);
+  } catch (error) {
+    throw new RpcTransportError(status.INTERNAL, `the answer is not valid JSON: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
 /**
  * RPC over HTTP as anycable-go makes it: each call a POST of the request's JSON to `<url>/<method>`, with
  * the Bearer token and the metadata as `x-anycable-meta-*` headers, over a keep-alive connection pool.
@@ -65,8 +75,8 @@ export class HttpTransport implements RpcLink {
     private readonly config: HttpTransportConfig,
     connections: number,
   ) {
-    this.pool = new Pool(config.url.origin, { connections, connect: connectOptions(config.tls) });
     this.origin = config.url.origin;
+    this.pool = new Pool(this.origin, { connections, connect: connectOptions(config.tls) });
     this.basePath = config.url.pathname.replace(/\/+$/, '');
     this.search = config.url.search;
   }
@@ -92,14 +102,11 @@ export class HttpTransport implements RpcLink {
       };
       const exchange = new HttpExchange(
         deadline,
-        ({ statusCode, body }) => {
-          if (statusCode !== 200) return reject(answerFailure(statusCode, body));
+        (answer) => {
           try {
-            resolve(decodeResponse(method, body));
+            resolve(readAnswer(method, answer));
           } catch (error) {
-            reject(
-              new RpcTransportError(status.INTERNAL, `the answer is not valid JSON: ${errorMessage(error)}`, { cause: error }),
-            );
+            reject(error);
           }
         },
         (failure) => reject(requestFailure(failure)),

@@ -67,6 +67,11 @@ export class BodyCollector {
   }
 }
 
+/** A bodiless answer (every broadcast's 201) goes without Content-Type, as Go's net/http answers it. */
+export function contentTypeOf(reply: RouteReply): string | undefined {
+  return reply.body === undefined ? undefined : (reply.contentType ?? 'text/plain');
+}
+
 const STATUS_LINES = new Map<number, string>();
 
 /** `200 OK`, as uWS wants a status written; built once per status, as every broadcast is answered. */

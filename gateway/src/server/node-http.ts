@@ -4,14 +4,14 @@ import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../../shared/src/errors';
 import type { Logger } from '../../../shared/src/logger';
 import { listenFailed } from './listen';
-import { BodyCollector, statusLine, type HttpRouter, type RouteReply } from './http-router';
+import { BodyCollector, contentTypeOf, statusLine, type HttpRouter, type RouteReply } from './http-router';
 
 function write(res: ServerResponse, reply: RouteReply, close = false): void {
   // Bytes, for Content-Length, HEAD included (uWS counts a string's bytes itself).
   const body = Buffer.from(reply.body ?? '', 'utf8');
+  const contentType = contentTypeOf(reply);
   res.writeHead(reply.status, {
-    // A bodiless answer (every broadcast's 201) goes without Content-Type, as Go's net/http answers it.
-    ...(reply.body === undefined ? {} : { 'Content-Type': reply.contentType ?? 'text/plain' }),
+    ...(contentType === undefined ? {} : { 'Content-Type': contentType }),
     'Content-Length': body.length,
     ...(close ? { Connection: 'close' } : {}),
   });

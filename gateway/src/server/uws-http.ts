@@ -1,11 +1,19 @@
-import { BodyCollector, statusLine, type HttpRouter, type Route, type RouteReply, type RouteRequest } from './http-router';
+import {
+  BodyCollector,
+  contentTypeOf,
+  statusLine,
+  type HttpRouter,
+  type Route,
+  type RouteReply,
+  type RouteRequest,
+} from './http-router';
 import type { HttpResponse, TemplatedApp } from './uws';
 
 function write(res: HttpResponse, method: string, reply: RouteReply): void {
   res.cork(() => {
     res.writeStatus(statusLine(reply.status));
-    // A bodiless answer (every broadcast's 201) goes without Content-Type, as Go's net/http answers it.
-    if (reply.body !== undefined) res.writeHeader('Content-Type', reply.contentType ?? 'text/plain');
+    const contentType = contentTypeOf(reply);
+    if (contentType !== undefined) res.writeHeader('Content-Type', contentType);
     // In this uWS build endWithoutBody(length) leaves the response unfinished (the connection then hangs,
     // or the process aborts when called in the handler): HEAD answers go without Content-Length, as
     // RFC 9110 allows.
