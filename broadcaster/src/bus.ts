@@ -1,4 +1,5 @@
 import type { RemoteCommand, StreamMessage } from '../../shared/src/publication';
+import type { PositionedLookup } from './fanout-backlog';
 
 /** Where the bus hands what this node must act on. Both are called synchronously, in arrival order. */
 export interface DeliveryHandler {
@@ -11,10 +12,12 @@ export interface DeliveryHandler {
 /**
  * Gives messages their position in their stream's history before they go to every node (the redis broker),
  * so each publication gets one offset for the whole cluster. Takes a run of messages of one stream, in
- * order; rejects when the history cannot be written.
+ * order, with the origin of each in its fan-out input when it came by one; rejects when the history cannot
+ * be written. It also tells what it positioned last from a fan-out input, for a node taking over from a
+ * lease holder that died.
  */
-export interface MessagePositioner {
-  position(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]>;
+export interface MessagePositioner extends PositionedLookup {
+  position(stream: string, messages: readonly StreamMessage[], origins?: readonly string[]): Promise<readonly StreamMessage[]>;
 }
 
 /** The POST /_broadcast endpoint of the http adapter; the gateway mounts it on the right port. */

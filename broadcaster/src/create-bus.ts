@@ -13,7 +13,7 @@ import type { BroadcastConfig } from './options';
 import type { PubSub } from './pubsub/pubsub';
 import { PUBSUBS } from './pubsub/registry';
 import { createPublicationSink } from './sink';
-import { FanoutLease } from './fanout-lease';
+import { FanoutLease, type PositionedRelay } from './fanout-lease';
 import type { Transport } from './transport';
 import { openTransports, transportsIn } from './transports';
 import { DEFAULT_TUNING, type BusTuning } from './tuning';
@@ -105,12 +105,16 @@ class Bus implements BroadcastBus {
  * sent, so a stream's messages keep their order. Messages that could not be positioned (Redis down) still
  * go out, without a position, as they would with no broker.
  */
-function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logger: Logger): (message: StreamMessage) => void {
+function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logger: Logger): PositionedRelay {
   const failures = new RateLimitedLog(logger, 'warn');
-  let turn: Map<string, StreamMessage[]> | null = null;
-  const flush = (byStream: Map<string, StreamMessage[]>): void => {
-    for (const [stream, messages] of byStream) {
-      positioner.position(stream, messages).then(
+  interface Run {
+    readonly messages: StreamMessage[];
+    readonly origins: string[];
+  }
+  let turn: Map<string, Run> | null = null;
+  const flush = (byStream: Map<string, Run>): void => {
+    for (const [stream, { messages, origins }] of byStream) {
+      positioner.position(stream, messages, origins).then(
         (positioned) => {
           for (const message of positioned) pubsub.publish(message);
         },
@@ -124,7 +128,7 @@ function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logg
       );
     }
   };
-  return (message) => {
+  return (message, origin) => {
     if (!turn) {
       const collected = (turn = new Map());
       queueMicrotask(() => {
@@ -132,9 +136,11 @@ function positionedPublisher(positioner: MessagePositioner, pubsub: PubSub, logg
         flush(collected);
       });
     }
-    const messages = turn.get(message.stream);
-    if (messages) messages.push(message);
-    else turn.set(message.stream, [message]);
+    const run = turn.get(message.stream);
+    if (run) {
+      run.messages.push(message);
+      run.origins.push(origin);
+    } else turn.set(message.stream, { messages: [message], origins: [origin] });
   };
 }
 
@@ -173,25 +179,31 @@ export function createBroadcastBus(config: BroadcastConfig, deps: BusDeps): Broa
     ...partOf('pubsub', delivery, false, deps.logger.child({ pubsub: config.pubsub })),
     delivery,
   });
+  const positioned = deps.positioner ? positionedPublisher(deps.positioner, pubsub, deps.logger) : null;
   const relay: DeliveryHandler = {
-    deliver: deps.positioner ? positionedPublisher(deps.positioner, pubsub, deps.logger) : (message) => pubsub.publish(message),
+    deliver: positioned ? (message) => positioned(message, '') : (message) => pubsub.publish(message),
     execute: (command: RemoteCommand) => pubsub.publishCommand(command),
   };
   const { redis } = transports;
   const fanoutLease =
-    deps.positioner && redis && config.adapters.some((name) => ADAPTERS[name].hearsEveryStream)
-      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, tuning, deps.logger, counters.fanoutTakeovers)
+    deps.positioner && positioned && redis && config.adapters.some((name) => ADAPTERS[name].hearsEveryStream)
+      ? new FanoutLease(redis.commands, config.redisChannel, deps.nodeId, {
+          tuning,
+          logger: deps.logger,
+          takeovers: counters.fanoutTakeovers,
+          recovered: counters.fanoutRecovered,
+          positioned: deps.positioner,
+          relay: positioned,
+        })
       : null;
   // With a positioner, what every node hears in full is positioned and relayed by the lease holder alone.
   const leaderRelay = (turn: PositioningTurn): DeliveryHandler => ({
-    deliver: (message) => {
-      if (turn.held) relay.deliver(message);
-    },
+    deliver: (message) => turn.deliver(message),
     execute: (command) => delivery.execute(command),
   });
   const adapters = config.adapters.map((name) => {
     const kind = ADAPTERS[name];
-    const turn = kind.hearsEveryStream && fanoutLease ? fanoutLease.turn() : null;
+    const turn = kind.hearsEveryStream && fanoutLease ? fanoutLease.turn(name) : null;
     const target = !kind.fanout ? relay : turn ? leaderRelay(turn) : delivery;
     const part = partOf(name, target, !kind.fanout, deps.logger.child({ adapter: name }));
     return kind.create({ ...part, relayUp: () => pubsub.isUp(), positioning: turn });

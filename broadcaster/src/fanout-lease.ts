@@ -1,21 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../shared/src/errors';
 import { RateLimitedLog, type Logger } from '../../shared/src/logger';
 import type { Tally } from '../../shared/src/metrics';
 import type { RedisConnection } from '../../shared/src/redis/connect';
+import type { StreamMessage } from '../../shared/src/publication';
 import { ReaderLease, type HoldOutcome } from './adapters/reader-lease';
 import type { FenceLine, PositioningTurn } from './adapters/adapter';
 import { settledWithin, valueWithin } from './bounded';
-import { fenceText, readFence, type HandoverFence } from './handover-fence';
+import { FanoutBacklog, type PositionedLookup } from './fanout-backlog';
+import { fenceText, readMarker, watermarkText, type HandoverFence } from './handover-fence';
 import type { FanoutTakeover } from './metrics';
 import type { BusTuning } from './tuning';
+
+/** Positions one message of a fan-out input, with its origin there. */
+export type PositionedRelay = (message: StreamMessage, origin: string) => void;
 
 /** One fan-out input's share of the lease: held while this node positions what the input brings. */
 class InputTurn implements PositioningTurn {
   held = false;
   line: FenceLine | null = null;
+  readonly backlog: FanoutBacklog;
   private readonly listeners: Array<(held: boolean) => void> = [];
 
-  constructor(private readonly heard: (turn: InputTurn, fence: string) => void) {}
+  constructor(
+    readonly input: string,
+    readonly relay: PositionedRelay,
+    private readonly heard: (turn: InputTurn, fence: string) => void,
+  ) {
+    this.backlog = new FanoutBacklog(input);
+  }
+
+  deliver(message: StreamMessage): void {
+    const origin = this.backlog.next();
+    if (this.held) this.relay(message, origin);
+    else this.backlog.keep(message, origin);
+  }
 
   onChange(listener: (held: boolean) => void): void {
     this.listeners.push(listener);
@@ -32,8 +51,21 @@ class InputTurn implements PositioningTurn {
   set(held: boolean): void {
     if (held === this.held) return;
     this.held = held;
+    if (held) this.backlog.clear();
     for (const listener of this.listeners) listener(held);
   }
+}
+
+/** What the lease needs besides its Redis key: timings, logs, counters, and the histories it reads at a takeover. */
+export interface FanoutLeaseParts {
+  readonly tuning: BusTuning;
+  readonly logger: Logger;
+  readonly takeovers: Readonly<Record<FanoutTakeover, Tally>>;
+  /** Counts what a takeover of a lapsed lease positioned from the backlog. */
+  readonly recovered: Tally;
+  readonly positioned: PositionedLookup;
+  /** Where the messages of the inputs this node positions go. */
+  readonly relay: PositionedRelay;
 }
 
 /** Turns still waiting for their fence, what each does when its fence goes by, and how the wait ends. */
@@ -50,9 +82,11 @@ interface Handover {
  * gets one offset. Every node hears the `redis` and `nats` adapters; the `actioncable` adapter hears Rails'
  * channels only on the holder.
  *
- * A holder that dies loses the lease once it lapses, and what is published until another node takes it is
- * lost. A holder that stops offers the lease instead and goes on positioning; the node that takes the offer
- * sends a fence through each input and positions what follows it, the stopping holder what precedes it.
+ * A holder that stops offers the lease and goes on positioning; the node that takes the offer sends a fence
+ * through each input and positions what follows it, the stopping holder what precedes it. A holder that dies
+ * loses the lease once it lapses; the node that takes it then positions what it kept of `redis` and `nats`
+ * (see fanout-backlog) that the dead holder had not. The holder sends a watermark through each input at
+ * every renewal, so that every node places each publication alike.
  */
 export class FanoutLease {
   private state: 'following' | 'holding' | 'taking-over' | 'handing-over' | 'stopped' = 'following';
@@ -61,22 +95,28 @@ export class FanoutLease {
   private timer: NodeJS.Timeout | null = null;
   private readonly lease: ReaderLease;
   private readonly failures: RateLimitedLog;
+  private readonly tuning: BusTuning;
+  private readonly logger: Logger;
+  /** Watermarks are `<holder>/<this process>.<n>`: a restarted holder never repeats one. */
+  private readonly markPrefix: string;
+  private marks = 0;
 
   constructor(
     redis: RedisConnection,
     channel: string,
     private readonly holder: string,
-    private readonly tuning: BusTuning,
-    private readonly logger: Logger,
-    private readonly takeovers: Readonly<Record<FanoutTakeover, Tally>>,
+    private readonly parts: FanoutLeaseParts,
   ) {
-    this.lease = new ReaderLease(redis, `cableway:fanout:${channel}:positioner`, holder, tuning.leaseTtlMs);
-    this.failures = new RateLimitedLog(logger, 'warn');
+    this.tuning = parts.tuning;
+    this.logger = parts.logger;
+    this.lease = new ReaderLease(redis, `cableway:fanout:${channel}:positioner`, holder, this.tuning.leaseTtlMs);
+    this.failures = new RateLimitedLog(this.logger, 'warn');
+    this.markPrefix = `${holder}/${randomBytes(4).toString('hex')}.`;
   }
 
-  /** The turn of one more fan-out input. */
-  turn(): PositioningTurn {
-    const turn = new InputTurn((heard, fence) => this.fenceHeard(heard, fence));
+  /** The turn of one more fan-out input, named `input`. */
+  turn(input: string): PositioningTurn {
+    const turn = new InputTurn(input, this.parts.relay, (heard, fence) => this.fenceHeard(heard, fence));
     this.turns.push(turn);
     return turn;
   }
@@ -123,17 +163,63 @@ export class FanoutLease {
     } catch (error) {
       this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
     }
-    if (this.state === 'handing-over' || this.state === 'stopped') return;
+    if (this.stopping()) return;
     if (!outcome.held && this.state !== 'following') this.follow();
     else if (outcome.held && this.state === 'following') {
       if (outcome.offeredBy !== null) void this.takeOver(outcome.offeredBy);
-      else this.hold('free');
-    }
+      else await this.takeLapsed();
+    } else if (outcome.held && this.state === 'holding') this.sendWatermarks();
+    if (this.stopping()) return;
     this.timer = setTimeout(() => void this.renew(), this.tuning.leaseRenewMs);
   }
 
+  private stopping(): boolean {
+    return this.state === 'handing-over' || this.state === 'stopped';
+  }
+
+  private sendWatermarks(): void {
+    const text = watermarkText(`${this.markPrefix}${++this.marks}`);
+    for (const turn of this.turns) {
+      turn.line?.send(text).catch((error: unknown) => this.failures.log('fan-out watermark', { error: errorMessage(error) }));
+    }
+  }
+
+  /**
+   * A lease nobody held: free at the cluster's start, or lapsed after its holder died. Each input first
+   * positions what this node kept of it that the holder had not, then its live messages: both in the same
+   * turn, so nothing heard in between is missed.
+   */
+  private async takeLapsed(): Promise<void> {
+    this.state = 'taking-over';
+    await Promise.all(
+      this.turns.map(async (turn) => {
+        const reading = turn.backlog.takeBack(this.parts.positioned);
+        reading.catch((error: unknown) => this.failures.log('fan-out backlog', { error: errorMessage(error) }));
+        const taken = await valueWithin(reading, this.tuning.ackBoundMs, null);
+        if (this.state !== 'taking-over') return;
+        if (!taken) {
+          this.logger.warn('the histories could not be read in time: what the previous fan-out holder left is not positioned', {
+            input: turn.input,
+          });
+        } else {
+          for (const { message, origin } of taken.unpositioned) turn.relay(message, origin);
+          this.parts.recovered.inc(taken.unpositioned.length);
+          if (taken.unpositioned.length > 0 || taken.mismatched.length > 0) {
+            this.logger.info('positioned what the previous fan-out holder had not', {
+              input: turn.input,
+              messages: taken.unpositioned.length,
+              streams_left_alone: taken.mismatched.length,
+            });
+          }
+        }
+        turn.set(true);
+      }),
+    );
+    if (this.state === 'taking-over') this.hold('free');
+  }
+
   private hold(how: FanoutTakeover): void {
-    this.takeovers[how].inc();
+    this.parts.takeovers[how].inc();
     this.state = 'holding';
     this.logger.info('this node positions fan-out broadcasts');
     for (const turn of this.turns) turn.set(true);
@@ -188,7 +274,9 @@ export class FanoutLease {
   }
 
   private fenceHeard(turn: InputTurn, text: string): void {
-    const fence = readFence(text);
+    const marker = readMarker(text);
+    if (marker?.kind === 'watermark') return turn.backlog.watermark(marker.mark);
+    const fence = marker?.fence;
     const handover = this.handover;
     if (!fence || !handover || !handover.pending.has(turn) || fence.from !== handover.fence.from) return;
     if (handover.fence.to !== '' && fence.to !== handover.fence.to) return;

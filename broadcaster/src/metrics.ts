@@ -12,12 +12,14 @@ export interface BroadcastCounters {
   readonly probeFailures: { inc(): void };
   /** Fan-out lease takeovers by how the turn came: at a stopping holder's fence, without one, or a free lease. */
   readonly fanoutTakeovers: Readonly<Record<FanoutTakeover, Tally>>;
+  /** Messages a node that took a lapsed lease positioned for the holder that died. */
+  readonly fanoutRecovered: Tally;
 }
 
 /**
  * `fence`: from a holder that stopped, nothing lost; `no_fence`: from a holder that stopped, its fence not
- * heard in time; `free`: a lease nobody held, after a holder died (what was published meanwhile was lost)
- * or when the cluster started.
+ * heard in time; `free`: a lease nobody held, after a holder died (what it left and what was published
+ * meanwhile is positioned from the taker's backlog) or when the cluster started.
  */
 export type FanoutTakeover = 'fence' | 'no_fence' | 'free';
 
@@ -39,6 +41,10 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
       'Times this node took over positioning fan-out broadcasts, by how',
       'how',
       ['fence', 'no_fence', 'free'],
+    ),
+    fanoutRecovered: metrics.counter(
+      'fanout_recovered_total',
+      'Fan-out messages this node positioned, after taking a lapsed lease, that the holder which died had not',
     ),
   };
 }

@@ -25,6 +25,11 @@ export interface StreamMessage {
   readonly position?: StreamPosition;
 }
 
+/** A message may be kept in a history: transient ones (whispers, presence events) never are. */
+export function isRecordable(message: StreamMessage): boolean {
+  return message.meta?.transient !== true;
+}
+
 /** `ActionCable.server.remote_connections.where(...).disconnect(reconnect:)` as the anycable gem sends it. */
 export interface DisconnectCommand {
   readonly command: 'disconnect';

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import { EXTENDED_PROTOCOLS, pubsubIdentifier, pubsubSubscriber, rawClient, type RawClient } from '../support/clients';
 import { metricValue, postBroadcast, startGateway, type GatewayProcess } from '../support/gateway';
 import { startNatsServer, type NatsServer } from '../support/nats-server';
-import { redisCli, startRedisServer } from '../support/redis-server';
+import { redisCli, startRedisServer, type RedisServer } from '../support/redis-server';
 import { waitFor } from '../support/wait';
 
 /**
@@ -249,7 +249,26 @@ describe('a nats-server that requires a password', () => {
 });
 
 describe('the redis broker with the NATS broadcaster and NATS pub/sub', () => {
-  it('positions what Rails publishes on __anycable__ once for both nodes, and hands the turn over without a loss when the holder stops', async () => {
+  interface Pair {
+    readonly nodes: GatewayProcess[];
+    readonly redis: RedisServer;
+    readonly clients: RawClient[];
+    /** Publishes the n-th message of `positioned` on __anycable__, as Rails does, n counting from 1. */
+    publish(): Promise<void>;
+    published(): number;
+    /** The index of the node that does not hold the fan-out lease. */
+    follower(): Promise<number>;
+  }
+
+  const positioned = (client: RawClient) =>
+    client
+      .messages()
+      .filter((frame) => frame.message !== undefined)
+      .map((frame) => `${String(frame.offset)}:${String(frame.message)}`);
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}:${i + 1}`);
+
+  /** Two nodes, each with an extended-protocol subscriber of `positioned`, and Rails publishing over NATS. */
+  async function withPair(run: (pair: Pair) => Promise<void>): Promise<void> {
     const server = await startNatsServer();
     const redis = await startRedisServer();
     const nodes = await Promise.all(
@@ -268,6 +287,7 @@ describe('the redis broker with the NATS broadcaster and NATS pub/sub', () => {
     );
     const rails = await connect({ servers: server.url });
     const clients: RawClient[] = [];
+    let n = 0;
     try {
       await Promise.all(nodes.map((node) => waitFor(async () => (await health(node)).body === 'Ok', 'the node to connect')));
       for (const node of nodes) {
@@ -278,39 +298,21 @@ describe('the redis broker with the NATS broadcaster and NATS pub/sub', () => {
         await client.next((frame) => frame.type === 'confirm_subscription', 'confirmation');
       }
       await waitFor(async () => count(await server.subjects(), 'positioned') === 2, 'both nodes subscribed');
-      for (let n = 1; n <= 10; n += 1) rails.publish('__anycable__', JSON.stringify({ stream: 'positioned', data: String(n) }));
-      const positioned = (client: RawClient) =>
-        client
-          .messages()
-          .filter((frame) => frame.message !== undefined)
-          .map((frame) => `${String(frame.offset)}:${String(frame.message)}`);
-      for (const client of clients) await waitFor(() => positioned(client).length === 10, 'ten messages', 15_000);
-      const expected = Array.from({ length: 10 }, (_, i) => `${i + 1}:${i + 1}`);
-      expect(clients.map(positioned)).toEqual([expected, expected]);
-      const writes = await Promise.all(nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_writes_total')));
-      expect(writes.reduce((sum, value) => sum + value, 0)).toBe(10);
-
-      // The holder stops while Rails goes on publishing: the other node takes the turn over at its fence.
-      const holder = await redisCli(redis.port, 'GET', 'cableway:fanout:__anycable__:positioner');
-      const staying = nodes.findIndex((_, index) => `natsbroker${index}` !== holder);
-      let n = 10;
-      const publish = async () => {
-        n += 1;
-        rails.publish('__anycable__', JSON.stringify({ stream: 'positioned', data: String(n) }));
-        await rails.flush();
-      };
-      let stopped = false;
-      const stop = nodes[1 - staying]!.stop().then(() => (stopped = true));
-      while (!stopped) {
-        await publish();
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      await stop;
-      for (let i = 0; i < 5; i += 1) await publish();
-      const client = clients[staying]!;
-      // A timeout here is not the failure: the comparison below says what is missing or doubled.
-      await waitFor(() => positioned(client).length >= n, 'every publication', 5_000).catch(() => undefined);
-      expect(positioned(client)).toEqual(Array.from({ length: n }, (_, i) => `${i + 1}:${i + 1}`));
+      await run({
+        nodes,
+        redis,
+        clients,
+        publish: async () => {
+          n += 1;
+          rails.publish('__anycable__', JSON.stringify({ stream: 'positioned', data: String(n) }));
+          await rails.flush();
+        },
+        published: () => n,
+        follower: async () => {
+          const holder = await redisCli(redis.port, 'GET', 'cableway:fanout:__anycable__:positioner');
+          return nodes.findIndex((_, index) => `natsbroker${index}` !== holder);
+        },
+      });
     } finally {
       for (const client of clients) client.close();
       await rails.close();
@@ -318,5 +320,59 @@ describe('the redis broker with the NATS broadcaster and NATS pub/sub', () => {
       await redis.stop();
       await server.stop();
     }
+  }
+
+  /** Publishes every 2 ms, asking `done` after every ten, until it says so. */
+  async function publishUntil(pair: Pair, done: () => boolean | Promise<boolean>): Promise<void> {
+    while (!(await done())) {
+      for (let i = 0; i < 10; i += 1) {
+        await pair.publish();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+  }
+
+  /** Every publication once, in order, with contiguous offsets from 1, on `client`. */
+  async function expectEveryPublication(pair: Pair, client: RawClient): Promise<void> {
+    for (let i = 0; i < 5; i += 1) await pair.publish();
+    // A timeout here is not the failure: the comparison below says what is missing or doubled.
+    await waitFor(() => positioned(client).length >= pair.published(), 'every publication', 5_000).catch(() => undefined);
+    expect(positioned(client)).toEqual(expected(pair.published()));
+  }
+
+  it('positions what Rails publishes on __anycable__ once for both nodes, and hands the turn over without a loss when the holder stops', async () => {
+    await withPair(async (pair) => {
+      for (let i = 0; i < 10; i += 1) await pair.publish();
+      for (const client of pair.clients) await waitFor(() => positioned(client).length === 10, 'ten messages', 15_000);
+      expect(pair.clients.map(positioned)).toEqual([expected(10), expected(10)]);
+      const writes = await Promise.all(pair.nodes.map((node) => metricValue(node.httpUrl, 'cableway_history_writes_total')));
+      expect(writes.reduce((sum, value) => sum + value, 0)).toBe(10);
+
+      // The holder stops while Rails goes on publishing: the other node takes the turn over at its fence.
+      const staying = await pair.follower();
+      let stopped = false;
+      const stop = pair.nodes[1 - staying]!.stop().then(() => (stopped = true));
+      await publishUntil(pair, () => stopped);
+      await stop;
+      await expectEveryPublication(pair, pair.clients[staying]!);
+    });
+  }, 60_000);
+
+  it('positions, once the holder died, what Rails published while nobody held the lease: each once, in order', async () => {
+    await withPair(async (pair) => {
+      const staying = await pair.follower();
+      const node = pair.nodes[staying]!;
+      // The holder's watermarks go by at its renewals (one a second): the staying node places what it hears.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await publishUntil(pair, () => pair.published() >= 100);
+      await pair.nodes[1 - staying]!.stop('SIGKILL');
+      const killedAt = pair.published();
+      await publishUntil(
+        pair,
+        async () => (await metricValue(node.httpUrl, 'cableway_fanout_takeovers_total', '{how="free"}')) === 1,
+      );
+      expect(pair.published() - killedAt).toBeGreaterThan(300);
+      await expectEveryPublication(pair, pair.clients[staying]!);
+    });
   }, 60_000);
 });

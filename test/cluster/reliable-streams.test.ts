@@ -17,6 +17,8 @@ let redis: RedisServer;
 let rpc: TestRpcServer;
 let nodes: GatewayProcess[];
 
+/** The fan-out lease of the `redis` and `actioncable` inputs: the holder's node id. */
+const LEASE = 'cableway:fanout:__anycable__:positioner';
 const PUBSUB = (stream: string) => JSON.stringify({ channel: '$pubsub', stream_name: stream });
 const redisConfig = (url: string): RedisConfig => ({ urls: [url], sentinels: [], tls: { verify: false }, keepaliveMs: 30_000 });
 
@@ -324,8 +326,6 @@ describe('presence across nodes', () => {
 });
 
 describe('the fan-out lease', () => {
-  const LEASE = 'cableway:fanout:__anycable__:positioner';
-
   /** node id → the number of patterns its actioncable connection subscribes. */
   async function actionCablePatterns(): Promise<Map<string, number>> {
     const list = await redisCli(redis.port, 'CLIENT', 'LIST');
@@ -384,20 +384,18 @@ describe('the fan-out lease', () => {
   });
 });
 
-describe('the fan-out lease, handed over by a holder that shuts down', () => {
-  const LEASE = 'cableway:fanout:__anycable__:positioner';
-  let own: RedisServer;
-  let pair: GatewayProcess[];
-
+/** Two nodes on a Redis of their own, with the fan-out inputs `adapters`; `roles` tells the holder apart. */
+function useLeasePair(prefix: string, adapters: string) {
+  const fixture = {} as { redis: RedisServer; nodes: GatewayProcess[] };
   beforeAll(async () => {
-    own = await startRedisServer();
-    pair = await Promise.all(
-      ['h0', 'h1'].map((nodeId) =>
+    fixture.redis = await startRedisServer();
+    fixture.nodes = await Promise.all(
+      [0, 1].map((index) =>
         startGateway({
-          redis_url: own.url,
-          node_id: nodeId,
+          redis_url: fixture.redis.url,
+          node_id: `${prefix}${index}`,
           broker: 'redis',
-          broadcast_adapter: 'redis,actioncable',
+          broadcast_adapter: adapters,
           rpc_host: rpc.address,
           public_streams: true,
           metrics_http: '/metrics',
@@ -405,16 +403,29 @@ describe('the fan-out lease, handed over by a holder that shuts down', () => {
       ),
     );
   });
-
   afterAll(async () => {
-    await Promise.all((pair ?? []).map((node) => node.stop()));
-    await own?.stop();
+    await Promise.all((fixture.nodes ?? []).map((node) => node.stop()));
+    await fixture.redis?.stop();
   });
+  return {
+    get redis() {
+      return fixture.redis;
+    },
+    /** The node holding the fan-out lease, its id, and the other node. */
+    async roles(): Promise<{ id: string; holder: GatewayProcess; other: GatewayProcess }> {
+      const id = await waitFor(async () => (await redisCli(fixture.redis.port, 'GET', LEASE)) || false, 'a lease holder');
+      const holder = fixture.nodes.find((_, index) => `${prefix}${index}` === id)!;
+      return { id, holder, other: fixture.nodes.find((node) => node !== holder)! };
+    },
+  };
+}
+
+describe('the fan-out lease, handed over by a holder that shuts down', () => {
+  const pair = useLeasePair('h', 'redis,actioncable');
 
   it('loses no publication of either input and positions none twice, however fast they come', async () => {
-    const holder = await waitFor(async () => (await redisCli(own.port, 'GET', LEASE)) || false, 'a lease holder');
-    const stopping = pair.find((_, index) => `h${index}` === holder)!;
-    const staying = pair.find((node) => node !== stopping)!;
+    const { id: holder, holder: stopping, other: staying } = await pair.roles();
+    const own = pair.redis;
     const client = await extClient(staying, 'handover');
     const fanout = createPublisher({ transport: 'redis', redis: redisConfig(own.url) });
     const rails = new Redis(own.url);
@@ -456,6 +467,47 @@ describe('the fan-out lease, handed over by a holder that shuts down', () => {
   });
 });
 
+describe('the fan-out lease, lapsed after its holder died', () => {
+  const pair = useLeasePair('d', 'redis');
+
+  it('positions every publication once and in order, those sent while nobody held the lease included', async () => {
+    const { holder: dying, other: staying } = await pair.roles();
+    const client = await extClient(staying, 'lapse');
+    // The holder's watermarks go by at its renewals (one a second): the staying node places what it hears.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const fanout = createPublisher({ transport: 'redis', redis: redisConfig(pair.redis.url) });
+    let n = 0;
+    const publish = () => fanout.broadcast('lapse', JSON.stringify({ n: ++n }));
+    const takenOver = async () => (await metricValue(staying.httpUrl, 'cableway_fanout_takeovers_total', '{how="free"}')) === 1;
+    try {
+      while (n < 200) {
+        await publish();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await dying.stop('SIGKILL');
+      const killedAt = n;
+      while (!(await takenOver())) {
+        for (let i = 0; i < 10; i += 1) {
+          await publish();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      }
+      for (let i = 0; i < 5; i += 1) await publish();
+      const numbers = () => dataFrames(client).map((frame) => (frame.message as { n: number }).n);
+      // A timeout here is not the failure: the comparison below says what is missing or doubled.
+      await waitFor(() => numbers().length >= n, 'every publication', 5_000).catch(() => undefined);
+      // The lease lapsed after 3 s: hundreds of publications came while nobody held it.
+      expect(n - killedAt).toBeGreaterThan(300);
+      expect(numbers()).toEqual(Array.from({ length: n }, (_, index) => index + 1));
+      const offsets = dataFrames(client).map((frame) => frame.offset as number);
+      expect(offsets).toEqual(Array.from({ length: n }, (_, index) => offsets[0]! + index));
+    } finally {
+      await fanout.close();
+      client.close();
+    }
+  });
+});
+
 describe('a fan-out lease holder stopping while Redis is down', () => {
   it('stops within the bounds of its lease calls, not after Redis reconnect attempts', async () => {
     const down = await startRedisServer();
@@ -467,10 +519,7 @@ describe('a fan-out lease holder stopping while Redis is down', () => {
       public: true,
     });
     try {
-      await waitFor(
-        async () => (await redisCli(down.port, 'GET', 'cableway:fanout:__anycable__:positioner')) === 'alone',
-        'the lease',
-      );
+      await waitFor(async () => (await redisCli(down.port, 'GET', LEASE)) === 'alone', 'the lease');
       await down.kill();
       const started = Date.now();
       expect(await node.stop()).toBe(0);

@@ -1,4 +1,5 @@
 import type { LogFields } from '../../../shared/src/logger';
+import type { StreamMessage } from '../../../shared/src/publication';
 import type { HttpBroadcastEndpoint } from '../bus';
 import { requireTransport, type BusContext } from '../context';
 import type { RedisContext } from '../redis/context';
@@ -57,8 +58,13 @@ export interface PositioningTurn {
   onChange(listener: (held: boolean) => void): void;
   /** The input's line for handing the turn over; without one, the turn passes as the lease does. */
   handOverThrough(line: FenceLine): void;
-  /** A fence the input heard, in its place among the publications. */
+  /** A fence or watermark the input heard, in its place among the publications. */
   fenceHeard(fence: string): void;
+  /**
+   * A message the input hands over: positioned when this node holds the turn, else kept, in case the node
+   * that holds it dies before it has positioned it (see fanout-backlog).
+   */
+  deliver(message: StreamMessage): void;
 }
 
 export interface AdapterContext extends BusContext {

@@ -7,8 +7,3 @@ export interface StreamHistory {
   /** Every retained message stored at `sinceSec` (Unix seconds) or later, in order. */
   since(stream: string, sinceSec: number): Promise<readonly StreamMessage[]>;
 }
-
-/** A message may be kept in a history: transient ones (whispers, presence events) never are. */
-export function isRecordable(message: StreamMessage): boolean {
-  return message.meta?.transient !== true;
-}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HistoryError } from '../../../shared/src/errors';
-import type { StreamMessage, StreamPosition } from '../../../shared/src/publication';
-import { isRecordable, type StreamHistory } from './history';
+import { isRecordable, type StreamMessage, type StreamPosition } from '../../../shared/src/publication';
+import type { StreamHistory } from './history';
 
 export interface HistoryLimits {
   /** Messages kept per stream. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { HistoryError, errorMessage } from '../../../shared/src/errors';
-import type { PublicationMeta, StreamMessage, StreamPosition } from '../../../shared/src/publication';
+import { isRecordable, type PublicationMeta, type StreamMessage, type StreamPosition } from '../../../shared/src/publication';
 import type { RedisConnection } from '../../../shared/src/redis/connect';
+import type { PositionedOrigin } from '../../../broadcaster/src/fanout-backlog';
 import type { PositionedHistory } from './gap-repair';
-import { isRecordable } from './history';
 import type { HistoryLimits } from './memory-history';
 import { redisKeys } from './redis-keys';
 
@@ -14,8 +14,9 @@ const POSITION_TTLS = 10;
  * Gives messages of one stream the next offsets of the stream and appends them to its history, atomically:
  * one offset per publication for the whole cluster. A history created anew (first message, or after it
  * expired) gets a new epoch, so clients can tell it from the one they knew. Entry ids are `<offset>-0`.
- * ARGV: epoch candidate, limit, ttl, now, then data and meta of each message. Answers the epoch and the
- * offset of the first message.
+ * ARGV: epoch candidate, limit, ttl, now, then data, meta and origin of each message (an origin, kept as
+ * field `o` when not empty, is where a fan-out input's message stood in that input: see fanout-backlog).
+ * Answers the epoch and the offset of the first message.
  */
 const RECORD_SCRIPT = `
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
@@ -24,11 +25,16 @@ if not epoch then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[2], 'epoch', epoch)
 end
-local count = (#ARGV - 4) / 2
+local count = (#ARGV - 4) / 3
 local last = redis.call('HINCRBY', KEYS[2], 'offset', count)
 for index = 1, count do
-  local offset = last - count + index
-  redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], offset .. '-0', 'd', ARGV[3 + index * 2], 'm', ARGV[4 + index * 2], 't', ARGV[4])
+  local id = (last - count + index) .. '-0'
+  local data, meta, origin = ARGV[2 + index * 3], ARGV[3 + index * 3], ARGV[4 + index * 3]
+  if origin == '' then
+    redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], id, 'd', data, 'm', meta, 't', ARGV[4])
+  else
+    redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], id, 'd', data, 'm', meta, 't', ARGV[4], 'o', origin)
+  end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3] * ${POSITION_TTLS})
@@ -68,11 +74,18 @@ export class RedisHistory implements PositionedHistory {
 
   /**
    * Positions and stores messages of one stream, in order, with one script call; transient ones pass as
-   * they are, unstored.
+   * they are, unstored. `origins`, when given, holds each message's origin in its fan-out input.
    */
-  async record(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]> {
-    const recordable = messages.filter(isRecordable);
-    if (recordable.length === 0) return messages;
+  async record(
+    stream: string,
+    messages: readonly StreamMessage[],
+    origins?: readonly string[],
+  ): Promise<readonly StreamMessage[]> {
+    const recorded: string[] = [];
+    messages.forEach((message, index) => {
+      if (isRecordable(message)) recorded.push(message.data, storedMeta(message.meta), origins?.[index] ?? '');
+    });
+    if (recorded.length === 0) return messages;
     this.requireReady();
     const reply = (await this.redis.call(
       'EVAL',
@@ -84,7 +97,7 @@ export class RedisHistory implements PositionedHistory {
       this.limits.limit,
       this.limits.ttlSec,
       this.clock(),
-      ...recordable.flatMap((message) => [message.data, storedMeta(message.meta)]),
+      ...recorded,
     )) as [string, number];
     const epoch = reply[0];
     let offset = Number(reply[1]);
@@ -103,6 +116,27 @@ export class RedisHistory implements PositionedHistory {
       throw new HistoryError(`offset ${position.offset} is older than the retained history`);
     }
     return entries.map((entry) => entry.message);
+  }
+
+  /**
+   * The newest message of `stream` positioned from fan-out input `input` among the last `limit` entries (a
+   * history holds no more), with its origin; null when none is.
+   */
+  async lastPositioned(stream: string, input: string): Promise<PositionedOrigin | null> {
+    this.requireReady();
+    const entries = (await this.redis.xrevrange(
+      redisKeys.history(stream),
+      '+',
+      '-',
+      'COUNT',
+      this.limits.limit,
+    )) as StreamEntries;
+    const prefix = `${input} `;
+    for (const [, values] of entries) {
+      const fields = fieldsOf(values);
+      if (fields.o?.startsWith(prefix)) return { origin: fields.o, data: fields.d ?? '' };
+    }
+    return null;
   }
 
   async latest(stream: string): Promise<StreamPosition | null> {

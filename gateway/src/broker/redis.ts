@@ -5,6 +5,7 @@ import { createRedisConnection, type RedisConnection } from '../../../shared/src
 import type { RedisConfig } from '../../../shared/src/redis/options';
 import { settledWithin } from '../../../broadcaster/src/bounded';
 import type { MessagePositioner } from '../../../broadcaster/src/bus';
+import type { PositionedOrigin } from '../../../broadcaster/src/fanout-backlog';
 import type { BrokerConfig } from '../config/config';
 import type { Broker, MessageTarget } from './broker';
 import { GapRepair } from './gap-repair';
@@ -40,10 +41,18 @@ export class RedisBroker implements Broker, MessagePositioner {
     this.presence = new RedisPresenceStore(this.redis, config.presenceTtlSec);
   }
 
-  async position(stream: string, messages: readonly StreamMessage[]): Promise<readonly StreamMessage[]> {
-    const positioned = await this.history.record(stream, messages);
+  async position(
+    stream: string,
+    messages: readonly StreamMessage[],
+    origins?: readonly string[],
+  ): Promise<readonly StreamMessage[]> {
+    const positioned = await this.history.record(stream, messages, origins);
     for (const message of positioned) if (message.position) this.counters.historyWrites.inc();
     return positioned;
+  }
+
+  lastPositioned(stream: string, input: string): Promise<PositionedOrigin | null> {
+    return this.history.lastPositioned(stream, input);
   }
 
   deliveryTo(target: MessageTarget): MessageTarget {

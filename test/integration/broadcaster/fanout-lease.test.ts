@@ -1,5 +1,6 @@
 import type { FenceLine, PositioningTurn } from '../../../broadcaster/src/adapters/adapter';
-import { FanoutLease } from '../../../broadcaster/src/fanout-lease';
+import type { PositionedLookup, PositionedOrigin } from '../../../broadcaster/src/fanout-backlog';
+import { FanoutLease, type PositionedRelay } from '../../../broadcaster/src/fanout-lease';
 import type { FanoutTakeover } from '../../../broadcaster/src/metrics';
 import { DEFAULT_TUNING, type BusTuning } from '../../../broadcaster/src/tuning';
 import { createLogger } from '../../../shared/src/logger';
@@ -12,29 +13,56 @@ const redis = useRedisServer();
 const TUNING: BusTuning = { ...DEFAULT_TUNING, leaseRenewMs: 300, leaseTtlMs: 1200 };
 const KEY = 'cableway:fanout:__anycable__:positioner';
 
-/** One fan-out input every node hears: a fence sent through it reaches every node's turn, in sending order. */
-class SharedInput {
+/**
+ * One fan-out input every node hears: a fence sent through it reaches every node's turn, in sending order.
+ * What a node positions is recorded with its origin, as a stream's history keeps it.
+ */
+class SharedInput implements PositionedLookup {
   readonly turns: PositioningTurn[] = [];
   /** What each turn's node positioned of what the input carried, by node. */
   readonly positioned = new Map<string, number[]>();
-  private readonly carriers: Array<(n: number) => void> = [];
+  private readonly history: PositionedOrigin[] = [];
+  private readonly carriers = new Map<string, (n: number) => void>();
+  private readonly lines = new Map<string, PositioningTurn>();
+
+  /** Where a node's turn positions: the node's list and the history. */
+  relayOf(node: string): PositionedRelay {
+    const positioned: number[] = [];
+    this.positioned.set(node, positioned);
+    return (message, origin) => {
+      positioned.push(Number(message.data));
+      this.history.push({ origin, data: message.data });
+    };
+  }
 
   join(node: string, turn: PositioningTurn, fences = true): void {
     this.turns.push(turn);
-    this.positioned.set(node, []);
+    this.lines.set(node, turn);
     const line: FenceLine = {
       listen: () => Promise.resolve(),
       send: async (fence) => {
-        if (fences) for (const heard of this.turns) heard.fenceHeard(fence);
+        if (fences) for (const heard of this.lines.values()) heard.fenceHeard(fence);
       },
     };
     turn.handOverThrough(line);
-    const positioned = this.positioned.get(node)!;
-    this.carriers.push((n) => turn.held && positioned.push(n));
+    this.carriers.set(node, (n) => turn.deliver({ stream: 'stream', data: String(n) }));
   }
 
   carry(n: number): void {
-    for (const carrier of this.carriers) carrier(n);
+    for (const carrier of this.carriers.values()) carrier(n);
+  }
+
+  /** A node that died hears nothing more. */
+  deafen(node: string): void {
+    this.carriers.delete(node);
+    this.lines.delete(node);
+  }
+
+  async lastPositioned(_stream: string, input: string): Promise<PositionedOrigin | null> {
+    for (let index = this.history.length - 1; index >= 0; index -= 1) {
+      if (this.history[index]!.origin.startsWith(`${input} `)) return this.history[index]!;
+    }
+    return null;
   }
 }
 
@@ -42,6 +70,9 @@ const logs: string[] = [];
 const logger = createLogger({ level: 'info', format: 'text', sink: (line) => logs.push(line) });
 const connections: RedisConnection[] = [];
 const leases: FanoutLease[] = [];
+
+/** What each node positioned from its backlog. */
+const recovered = new Map<string, number>();
 
 /** Each node's takeovers, by how. */
 const takeovers = new Map<string, Record<FanoutTakeover, number>>();
@@ -52,12 +83,15 @@ function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
   const counts = { fence: 0, no_fence: 0, free: 0 };
   takeovers.set(node, counts);
   const tally = (how: FanoutTakeover) => ({ inc: () => void (counts[how] += 1) });
-  const lease = new FanoutLease(connection, '__anycable__', node, TUNING, logger, {
-    fence: tally('fence'),
-    no_fence: tally('no_fence'),
-    free: tally('free'),
+  const lease = new FanoutLease(connection, '__anycable__', node, {
+    tuning: TUNING,
+    logger,
+    takeovers: { fence: tally('fence'), no_fence: tally('no_fence'), free: tally('free') },
+    recovered: { inc: (count = 1) => void recovered.set(node, (recovered.get(node) ?? 0) + count) },
+    positioned: input,
+    relay: input.relayOf(node),
   });
-  input.join(node, lease.turn(), fences);
+  input.join(node, lease.turn('redis'), fences);
   leases.push(lease);
   return lease;
 }
@@ -65,7 +99,8 @@ function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
 // A test that failed half-way leaves no lease renewing, nor its key, to the next one.
 afterEach(async () => {
   await Promise.all(leases.splice(0).map((lease) => lease.shutdown()));
-  await Promise.all(connections.splice(0).map((connection) => connection.quit()));
+  // A connection closed by a test (a node that died) has nothing to quit.
+  await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => undefined)));
   await redis.client.del(KEY);
   logs.length = 0;
 });
@@ -94,6 +129,32 @@ describe('the fan-out lease', () => {
       { fence: 0, no_fence: 0, free: 1 },
       { fence: 1, no_fence: 0, free: 0 },
     ]);
+    await b.shutdown();
+  });
+
+  test('positions, once its holder died, what it had left and what came while nobody held the lease: each once', async () => {
+    const input = new SharedInput();
+    const [a, b] = [leaseOf('a', input), leaseOf('b', input)];
+    const connectionOfA = connections[0]!;
+    await a.start();
+    await b.start();
+    let n = 0;
+    const carrying = setInterval(() => input.carry(++n), 1);
+    // Watermarks go by at the holder's renewals: let two of them pass.
+    await new Promise((resolve) => setTimeout(resolve, TUNING.leaseRenewMs * 2.5));
+    input.deafen('a');
+    connectionOfA.disconnect();
+    await waitFor(() => input.turns[1]!.held, 'b to take the lapsed lease', TUNING.leaseTtlMs * 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    clearInterval(carrying);
+
+    const [byA, byB] = [input.positioned.get('a')!, input.positioned.get('b')!];
+    // What came during the lapse (a lease TTL at 1 per ms) is b's.
+    expect(byB.length).toBeGreaterThan(TUNING.leaseTtlMs / 4);
+    expect([...byA, ...byB]).toEqual(Array.from({ length: n }, (_, index) => index + 1));
+    expect(takeovers.get('b')).toEqual({ fence: 0, no_fence: 0, free: 1 });
+    expect(recovered.get('b')).toBeGreaterThan(0);
+    expect(logs.join('\n')).toContain('positioned what the previous fan-out holder had not');
     await b.shutdown();
   });
 
