@@ -7,7 +7,7 @@ import type { StreamMessage } from '../../shared/src/publication';
 import { ReaderLease, type HoldOutcome } from './adapters/reader-lease';
 import type { FenceLine, PositioningTurn } from './adapters/adapter';
 import { settledWithin, valueWithin } from './bounded';
-import { FanoutBacklog, type PositionedLookup } from './fanout-backlog';
+import { FanoutBacklog, type PositionedLookup, type TakenBack } from './fanout-backlog';
 import { fenceText, readMarker, watermarkText, type HandoverFence } from './handover-fence';
 import type { FanoutTakeover } from './metrics';
 import type { BusTuning } from './tuning';
@@ -193,29 +193,41 @@ export class FanoutLease {
     this.state = 'taking-over';
     await Promise.all(
       this.turns.map(async (turn) => {
-        const reading = turn.backlog.takeBack(this.parts.positioned);
-        reading.catch((error: unknown) => this.failures.log('fan-out backlog', { error: errorMessage(error) }));
+        let failure = `no answer within ${this.tuning.ackBoundMs} ms`;
+        const reading = turn.backlog.takeBack(this.parts.positioned).catch((error: unknown) => {
+          failure = errorMessage(error);
+          return null;
+        });
         const taken = await valueWithin(reading, this.tuning.ackBoundMs, null);
         if (this.state !== 'taking-over') return;
-        if (!taken) {
-          this.logger.warn('the histories could not be read in time: what the previous fan-out holder left is not positioned', {
+        if (taken) this.positionLeftOver(turn, taken);
+        else {
+          this.logger.warn('what the previous fan-out holder left could not be read against the histories: not positioned', {
             input: turn.input,
+            error: failure,
           });
-        } else {
-          for (const { message, origin } of taken.unpositioned) turn.relay(message, origin);
-          this.parts.recovered.inc(taken.unpositioned.length);
-          if (taken.unpositioned.length > 0 || taken.mismatched.length > 0) {
-            this.logger.info('positioned what the previous fan-out holder had not', {
-              input: turn.input,
-              messages: taken.unpositioned.length,
-              streams_left_alone: taken.mismatched.length,
-            });
-          }
         }
         turn.set(true);
       }),
     );
     if (this.state === 'taking-over') this.hold('free');
+  }
+
+  private positionLeftOver(turn: InputTurn, taken: TakenBack): void {
+    for (const { message, origin } of taken.unpositioned) turn.relay(message, origin);
+    this.parts.recovered.inc(taken.unpositioned.length);
+    if (taken.unpositioned.length > 0) {
+      this.logger.info('positioned what the previous fan-out holder had not', {
+        input: turn.input,
+        messages: taken.unpositioned.length,
+      });
+    }
+    if (taken.mismatched.length > 0) {
+      this.logger.warn('streams whose history does not match what this node heard are left alone: not positioned', {
+        input: turn.input,
+        streams: taken.mismatched.length,
+      });
+    }
   }
 
   private hold(how: FanoutTakeover): void {

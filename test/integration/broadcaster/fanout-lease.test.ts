@@ -58,7 +58,11 @@ class SharedInput implements PositionedLookup {
     this.lines.delete(node);
   }
 
+  /** Set to make the histories unreadable, as with Redis down. */
+  unreadable = false;
+
   async lastPositioned(_stream: string, input: string): Promise<PositionedOrigin | null> {
+    if (this.unreadable) throw new Error('Redis is not connected');
     for (let index = this.history.length - 1; index >= 0; index -= 1) {
       if (this.history[index]!.origin.startsWith(`${input} `)) return this.history[index]!;
     }
@@ -82,12 +86,13 @@ function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
   connections.push(connection);
   const counts = { fence: 0, no_fence: 0, free: 0 };
   takeovers.set(node, counts);
+  recovered.set(node, 0);
   const tally = (how: FanoutTakeover) => ({ inc: () => void (counts[how] += 1) });
   const lease = new FanoutLease(connection, '__anycable__', node, {
     tuning: TUNING,
     logger,
     takeovers: { fence: tally('fence'), no_fence: tally('no_fence'), free: tally('free') },
-    recovered: { inc: (count = 1) => void recovered.set(node, (recovered.get(node) ?? 0) + count) },
+    recovered: { inc: (count = 1) => void recovered.set(node, recovered.get(node)! + count) },
     positioned: input,
     relay: input.relayOf(node),
   });
@@ -155,6 +160,26 @@ describe('the fan-out lease', () => {
     expect(takeovers.get('b')).toEqual({ fence: 0, no_fence: 0, free: 1 });
     expect(recovered.get('b')).toBeGreaterThan(0);
     expect(logs.join('\n')).toContain('positioned what the previous fan-out holder had not');
+    await b.shutdown();
+  });
+
+  test('takes a lapsed lease even when the histories cannot be read, and says what it left', async () => {
+    const input = new SharedInput();
+    const [a, b] = [leaseOf('a', input), leaseOf('b', input)];
+    const connectionOfA = connections[0]!;
+    await a.start();
+    await b.start();
+    await new Promise((resolve) => setTimeout(resolve, TUNING.leaseRenewMs * 2.5));
+    input.deafen('a');
+    connectionOfA.disconnect();
+    input.unreadable = true;
+    input.carry(1);
+    await waitFor(() => input.turns[1]!.held, 'b to take the lapsed lease', TUNING.leaseTtlMs * 3);
+
+    expect(input.positioned.get('b')).toEqual([]);
+    expect(recovered.get('b')).toBe(0);
+    expect(logs.join('\n')).toContain('could not be read against the histories: not positioned');
+    expect(logs.join('\n')).toContain('Redis is not connected');
     await b.shutdown();
   });
 
