@@ -29,8 +29,13 @@ export interface TakenBack {
 /** Messages are kept since the watermark before the latest: a holder positions within far less than a renewal. */
 const MARKS_KEPT = 2;
 
-/** Beyond this, the oldest kept messages go first: a burst this large would outlast the lease anyway. */
+/**
+ * Beyond either bound, the oldest kept messages go first, a tenth at a time (so that a long burst does not
+ * move the whole backlog for every message): a burst this large would outlast the lease anyway.
+ */
 export const MAX_KEPT = 100_000;
+/** Characters of message data kept, 64 MiB of strings at most. */
+export const MAX_KEPT_CHARS = 32 * 1024 * 1024;
 
 /**
  * Where each publication of one fan-out input stands, the same on every node: the holder's latest watermark
@@ -44,6 +49,7 @@ export class FanoutBacklog {
   private mark = '';
   private count = 0;
   private kept: Kept[] = [];
+  private keptChars = 0;
 
   constructor(private readonly input: string) {}
 
@@ -55,7 +61,7 @@ export class FanoutBacklog {
     if (this.marks.length <= MARKS_KEPT) return;
     const dropped = this.marks.shift()!;
     const firstKept = this.kept.findIndex((entry) => entry.mark !== dropped);
-    this.kept = firstKept === -1 ? [] : this.kept.slice(firstKept);
+    this.dropOldest(firstKept === -1 ? this.kept.length : firstKept);
   }
 
   /** The origin of the publication heard now. */
@@ -71,13 +77,19 @@ export class FanoutBacklog {
   keep(message: StreamMessage, origin: string): void {
     if (this.mark === '' || !isRecordable(message)) return;
     this.kept.push({ origin, mark: this.mark, message });
-    // A tenth goes at a time, so that a long burst does not move the whole backlog for every message.
-    if (this.kept.length > MAX_KEPT) this.kept.splice(0, MAX_KEPT / 10);
+    this.keptChars += message.data.length;
+    while (this.kept.length > MAX_KEPT || this.keptChars > MAX_KEPT_CHARS) {
+      this.dropOldest(Math.ceil(this.kept.length / 10));
+    }
   }
 
   /** Forgets what was kept: this node positions from now on. */
   clear(): void {
-    this.kept = [];
+    this.dropOldest(this.kept.length);
+  }
+
+  private dropOldest(count: number): void {
+    for (const entry of this.kept.splice(0, count)) this.keptChars -= entry.message.data.length;
   }
 
   /**

@@ -1,4 +1,10 @@
-import { FanoutBacklog, MAX_KEPT, type PositionedLookup, type PositionedOrigin } from '../../../broadcaster/src/fanout-backlog';
+import {
+  FanoutBacklog,
+  MAX_KEPT,
+  MAX_KEPT_CHARS,
+  type PositionedLookup,
+  type PositionedOrigin,
+} from '../../../broadcaster/src/fanout-backlog';
 import type { StreamMessage } from '../../../shared/src/publication';
 
 /** The newest positioned message of each stream, as its history would answer. */
@@ -77,13 +83,24 @@ describe('the fan-out backlog', () => {
     expect(dataOf(taken)).toEqual(['s:{"n":2}', 's:{"n":3}']);
   });
 
-  test('lets the oldest tenth go when it holds more than its bound', async () => {
+  test('lets the oldest tenth go when it holds more messages than its bound', async () => {
     const backlog = new FanoutBacklog('redis');
     backlog.watermark('a/1');
     for (let n = 1; n <= MAX_KEPT + 1; n += 1) hearing(backlog, message('s', n));
     const { unpositioned } = await backlog.takeBack(historyOf({}));
-    expect(unpositioned.length).toBe(MAX_KEPT + 1 - MAX_KEPT / 10);
-    expect(unpositioned[0]!.message.data).toBe(message('s', MAX_KEPT / 10 + 1).data);
+    const dropped = Math.ceil((MAX_KEPT + 1) / 10);
+    expect(unpositioned.length).toBe(MAX_KEPT + 1 - dropped);
+    expect(unpositioned[0]!.message.data).toBe(message('s', dropped + 1).data);
+  });
+
+  test('lets the oldest go when the data it holds would pass its bound in characters', async () => {
+    const backlog = new FanoutBacklog('redis');
+    backlog.watermark('a/1');
+    const large = 'x'.repeat(MAX_KEPT_CHARS / 8 - 10);
+    for (let n = 1; n <= 9; n += 1) hearing(backlog, { stream: 's', data: JSON.stringify(`${n}${large}`) });
+    const { unpositioned } = await backlog.takeBack(historyOf({}));
+    // The ninth passes the bound: the oldest tenth of nine (one message) goes, and the rest fit again.
+    expect(unpositioned.map((entry) => entry.message.data.slice(1, 2))).toEqual(['2', '3', '4', '5', '6', '7', '8', '9']);
   });
 
   test('gives nothing back once cleared: the node positions from then on', async () => {
