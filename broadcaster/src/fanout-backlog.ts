@@ -15,6 +15,8 @@ export interface PositionedLookup {
 interface Kept {
   readonly origin: string;
   readonly mark: string;
+  /** Its count after `mark`. */
+  readonly count: number;
   readonly message: StreamMessage;
 }
 
@@ -76,11 +78,16 @@ export class FanoutBacklog {
    */
   keep(message: StreamMessage, origin: string): void {
     if (this.mark === '' || !isRecordable(message)) return;
-    this.kept.push({ origin, mark: this.mark, message });
+    this.kept.push({ origin, mark: this.mark, count: this.count, message });
     this.keptChars += message.data.length;
     while (this.kept.length > MAX_KEPT || this.keptChars > MAX_KEPT_CHARS) {
       this.dropOldest(Math.ceil(this.kept.length / 10));
     }
+  }
+
+  /** Whether anything is kept. */
+  keeps(): boolean {
+    return this.kept.length > 0;
   }
 
   /** Forgets what was kept: this node positions from now on. */
@@ -108,8 +115,10 @@ export class FanoutBacklog {
     for (const [stream, positioned] of newest) {
       if (!positioned) continue;
       const index = keptAt.get(positioned.origin);
-      if (index !== undefined && this.kept[index]!.message.data === positioned.data) resumeAfter.set(stream, index);
-      else if (index !== undefined || this.marks.includes(markOf(positioned.origin))) mismatched.add(stream);
+      if (index !== undefined) {
+        if (this.kept[index]!.message.data === positioned.data) resumeAfter.set(stream, index);
+        else mismatched.add(stream);
+      } else if (!this.precedesKept(positioned.origin)) mismatched.add(stream);
     }
     const unpositioned = this.kept.flatMap((entry, index) => {
       const stream = entry.message.stream;
@@ -118,9 +127,18 @@ export class FanoutBacklog {
     });
     return { unpositioned, mismatched: [...mismatched] };
   }
-}
 
-/** The watermark part of `<input> <mark> <n>`; a mark may hold spaces, an input and a count do not. */
-function markOf(origin: string): string {
-  return origin.slice(origin.indexOf(' ') + 1, origin.lastIndexOf(' '));
+  /**
+   * Whether an origin this node did not keep comes before all it kept: its watermark is older than those it
+   * knows, or it is the first kept one's and its count is lower. Otherwise it should have been kept: a hole.
+   */
+  private precedesKept(origin: string): boolean {
+    // `<input> <mark> <n>`: a mark may hold spaces, an input and a count do not.
+    const mark = origin.slice(origin.indexOf(' ') + 1, origin.lastIndexOf(' '));
+    const count = Number(origin.slice(origin.lastIndexOf(' ') + 1));
+    const first = this.kept[0]!;
+    const markAt = this.marks.indexOf(mark);
+    const firstMarkAt = this.marks.indexOf(first.mark);
+    return markAt === -1 || markAt < firstMarkAt || (markAt === firstMarkAt && count < first.count);
+  }
 }

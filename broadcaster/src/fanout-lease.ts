@@ -18,6 +18,8 @@ export type PositionedRelay = (message: StreamMessage, origin: string) => void;
 /** One fan-out input's share of the lease: held while this node positions what the input brings. */
 class InputTurn implements PositioningTurn {
   held = false;
+  /** While what was kept is read against the histories, live messages are kept behind it. */
+  catchingUp = false;
   line: FenceLine | null = null;
   readonly backlog: FanoutBacklog;
   private readonly listeners: Array<(held: boolean) => void> = [];
@@ -25,14 +27,16 @@ class InputTurn implements PositioningTurn {
   constructor(
     readonly input: string,
     readonly relay: PositionedRelay,
+    private readonly leaseSure: () => boolean,
     private readonly heard: (turn: InputTurn, fence: string) => void,
   ) {
     this.backlog = new FanoutBacklog(input);
   }
 
+  /** Positions only while the lease is surely this node's: a holder that stalled keeps instead. */
   deliver(message: StreamMessage): void {
     const origin = this.backlog.next();
-    if (this.held) this.relay(message, origin);
+    if (this.held && !this.catchingUp && this.leaseSure()) this.relay(message, origin);
     else this.backlog.keep(message, origin);
   }
 
@@ -86,7 +90,9 @@ interface Handover {
  * through each input and positions what follows it, the stopping holder what precedes it. A holder that dies
  * loses the lease once it lapses; the node that takes it then positions what it kept of `redis` and `nats`
  * (see fanout-backlog) that the dead holder had not. The holder sends a watermark through each input at
- * every renewal, so that every node places each publication alike.
+ * every renewal, so that every node places each publication alike. A holder positions only while its lease
+ * is sure (its last answered renewal or offer was sent less than a TTL ago, with a margin); otherwise it
+ * keeps, as the others do, and catches up once a renewal answers.
  */
 export class FanoutLease {
   private state: 'following' | 'holding' | 'taking-over' | 'handing-over' | 'stopped' = 'following';
@@ -100,6 +106,8 @@ export class FanoutLease {
   /** Watermarks are `<holder>/<this process>.<n>`: a restarted holder never repeats one. */
   private readonly markPrefix: string;
   private marks = 0;
+  /** Until when (performance.now()) the lease is surely this node's, by its last answered renewal or offer. */
+  private sureUntil = 0;
 
   constructor(
     redis: RedisConnection,
@@ -116,7 +124,12 @@ export class FanoutLease {
 
   /** The turn of one more fan-out input, named `input`. */
   turn(input: string): PositioningTurn {
-    const turn = new InputTurn(input, this.parts.relay, (heard, fence) => this.fenceHeard(heard, fence));
+    const turn = new InputTurn(
+      input,
+      this.parts.relay,
+      () => this.leaseSure(),
+      (heard, fence) => this.fenceHeard(heard, fence),
+    );
     this.turns.push(turn);
     return turn;
   }
@@ -149,17 +162,32 @@ export class FanoutLease {
 
   /** False too when Redis does not answer within the bound: the lease then lapses as a dead holder's would. */
   private offered(): Promise<boolean> {
-    const offer = this.lease.offer().catch((error: unknown) => {
+    const sentAt = performance.now();
+    const offer = this.lease.offer().then((offered) => {
+      if (offered) this.extendedAt(sentAt);
+      return offered;
+    });
+    const answered = offer.catch((error: unknown) => {
       this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
       return false;
     });
-    return valueWithin(offer, this.tuning.ackBoundMs, false);
+    return valueWithin(answered, this.tuning.ackBoundMs, false);
+  }
+
+  /**
+   * The lease was extended by a call sent at `sentAt`, so it lasts at least a TTL from then. Half a renewal
+   * is kept in hand for positioning calls still on their way to Redis when the TTL runs out.
+   */
+  private extendedAt(sentAt: number): void {
+    this.sureUntil = sentAt + this.tuning.leaseTtlMs - this.tuning.leaseRenewMs / 2;
   }
 
   private async renew(): Promise<void> {
     let outcome: HoldOutcome = { held: false, offeredBy: null };
+    const sentAt = performance.now();
     try {
       outcome = await this.lease.hold();
+      if (outcome.held) this.extendedAt(sentAt);
     } catch (error) {
       this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
     }
@@ -168,9 +196,19 @@ export class FanoutLease {
     else if (outcome.held && this.state === 'following') {
       if (outcome.offeredBy !== null) void this.takeOver(outcome.offeredBy);
       else await this.takeLapsed();
-    } else if (outcome.held && this.state === 'holding') this.sendWatermarks();
+    } else if (outcome.held && this.state === 'holding' && this.leaseSure()) {
+      // What a turn kept while the lease was not sure (renewals unanswered, a stalled loop), once a renewal
+      // made it sure again (one sent before a stall and answered after it may not). The watermark follows:
+      // one sent before would let the backlog forget the oldest of what it kept.
+      await Promise.all(this.turns.filter((turn) => turn.backlog.keeps()).map((turn) => this.catchUp(turn)));
+      this.sendWatermarks();
+    }
     if (this.stopping()) return;
     this.timer = setTimeout(() => void this.renew(), this.tuning.leaseRenewMs);
+  }
+
+  private leaseSure(): boolean {
+    return performance.now() < this.sureUntil;
   }
 
   private stopping(): boolean {
@@ -186,38 +224,45 @@ export class FanoutLease {
 
   /**
    * A lease nobody held: free at the cluster's start, or lapsed after its holder died. Each input first
-   * positions what this node kept of it that the holder had not, then its live messages: both in the same
-   * turn, so nothing heard in between is missed.
+   * positions what this node kept of it that the holder had not, then its live messages.
    */
   private async takeLapsed(): Promise<void> {
     this.state = 'taking-over';
-    await Promise.all(
-      this.turns.map(async (turn) => {
-        let failure = `no answer within ${this.tuning.ackBoundMs} ms`;
-        const reading = turn.backlog.takeBack(this.parts.positioned).catch((error: unknown) => {
-          failure = errorMessage(error);
-          return null;
-        });
-        const taken = await valueWithin(reading, this.tuning.ackBoundMs, null);
-        if (this.state !== 'taking-over') return;
-        if (taken) this.positionLeftOver(turn, taken);
-        else {
-          this.logger.warn('what the previous fan-out holder left could not be read against the histories: not positioned', {
-            input: turn.input,
-            error: failure,
-          });
-        }
-        turn.set(true);
-      }),
-    );
+    await Promise.all(this.turns.map((turn) => this.catchUp(turn)));
     if (this.state === 'taking-over') this.hold('free');
+  }
+
+  /**
+   * Positions what `turn` kept that the histories do not hold, then its live messages: both in the same
+   * turn of the event loop, so nothing heard in between is missed or put out of order.
+   */
+  private async catchUp(turn: InputTurn): Promise<void> {
+    const state = this.state;
+    turn.catchingUp = true;
+    let failure = `no answer within ${this.tuning.ackBoundMs} ms`;
+    const reading = turn.backlog.takeBack(this.parts.positioned).catch((error: unknown) => {
+      failure = errorMessage(error);
+      return null;
+    });
+    const taken = await valueWithin(reading, this.tuning.ackBoundMs, null);
+    turn.catchingUp = false;
+    if (this.state !== state) return;
+    if (taken) this.positionLeftOver(turn, taken);
+    else {
+      this.logger.warn('what was kept could not be read against the histories: not positioned', {
+        input: turn.input,
+        error: failure,
+      });
+    }
+    turn.backlog.clear();
+    turn.set(true);
   }
 
   private positionLeftOver(turn: InputTurn, taken: TakenBack): void {
     for (const { message, origin } of taken.unpositioned) turn.relay(message, origin);
     this.parts.recovered.inc(taken.unpositioned.length);
     if (taken.unpositioned.length > 0) {
-      this.logger.info('positioned what the previous fan-out holder had not', {
+      this.logger.info('positioned what was kept and no node had positioned', {
         input: turn.input,
         messages: taken.unpositioned.length,
       });

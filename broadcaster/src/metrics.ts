@@ -12,7 +12,7 @@ export interface BroadcastCounters {
   readonly probeFailures: { inc(): void };
   /** Fan-out lease takeovers by how the turn came: at a stopping holder's fence, without one, or a free lease. */
   readonly fanoutTakeovers: Readonly<Record<FanoutTakeover, Tally>>;
-  /** Messages a node that took a lapsed lease positioned for the holder that died. */
+  /** Messages positioned from a backlog: by a node that took a lapsed lease, or a holder sure of its lease again. */
   readonly fanoutRecovered: Tally;
 }
 
@@ -44,7 +44,7 @@ export function declareBroadcastCounters(metrics: Metrics): BroadcastCounters {
     ),
     fanoutRecovered: metrics.counter(
       'fanout_recovered_total',
-      'Fan-out messages this node positioned, after taking a lapsed lease, that the holder which died had not',
+      'Fan-out messages this node positioned from what it kept: after taking a lapsed lease, or once its own lease was sure again',
     ),
   };
 }

@@ -7,6 +7,7 @@ import { createLogger } from '../../../shared/src/logger';
 import { createRedisConnection, type RedisConnection } from '../../../shared/src/redis/connect';
 import { waitFor } from '../../support/wait';
 import { redisConfig, useRedisServer } from './harness';
+import { startSilencingProxy } from './tcp-proxy';
 
 const redis = useRedisServer();
 // Renewals far enough apart for a busy machine: the offer must be taken within one and a half of them.
@@ -81,8 +82,8 @@ const recovered = new Map<string, number>();
 /** Each node's takeovers, by how. */
 const takeovers = new Map<string, Record<FanoutTakeover, number>>();
 
-function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
-  const connection = createRedisConnection(redisConfig(redis.server.url), 'commands', logger);
+function leaseOf(node: string, input: SharedInput, fences = true, redisUrl = redis.server.url): FanoutLease {
+  const connection = createRedisConnection(redisConfig(redisUrl), 'commands', logger);
   connections.push(connection);
   const counts = { fence: 0, no_fence: 0, free: 0 };
   takeovers.set(node, counts);
@@ -101,11 +102,27 @@ function leaseOf(node: string, input: SharedInput, fences = true): FanoutLease {
   return lease;
 }
 
+/** Starts the leases, then has the input carry a publication every millisecond once two watermarks passed. */
+async function carrying(input: SharedInput, ...leases: FanoutLease[]): Promise<{ carried(): number; stop(): number }> {
+  for (const lease of leases) await lease.start();
+  let n = 0;
+  const timer = setInterval(() => input.carry(++n), 1);
+  // Watermarks go by at the holder's renewals: let two of them pass.
+  await new Promise((resolve) => setTimeout(resolve, TUNING.leaseRenewMs * 2.5));
+  return {
+    carried: () => n,
+    stop: () => {
+      clearInterval(timer);
+      return n;
+    },
+  };
+}
+
 // A test that failed half-way leaves no lease renewing, nor its key, to the next one.
 afterEach(async () => {
   await Promise.all(leases.splice(0).map((lease) => lease.shutdown()));
-  // A connection closed by a test (a node that died) has nothing to quit.
-  await Promise.all(connections.splice(0).map((connection) => connection.quit().catch(() => undefined)));
+  // Not quit: a connection a test cut off would wait for its answer.
+  for (const connection of connections.splice(0)) connection.disconnect();
   await redis.client.del(KEY);
   logs.length = 0;
 });
@@ -141,17 +158,12 @@ describe('the fan-out lease', () => {
     const input = new SharedInput();
     const [a, b] = [leaseOf('a', input), leaseOf('b', input)];
     const connectionOfA = connections[0]!;
-    await a.start();
-    await b.start();
-    let n = 0;
-    const carrying = setInterval(() => input.carry(++n), 1);
-    // Watermarks go by at the holder's renewals: let two of them pass.
-    await new Promise((resolve) => setTimeout(resolve, TUNING.leaseRenewMs * 2.5));
+    const carry = await carrying(input, a, b);
     input.deafen('a');
     connectionOfA.disconnect();
     await waitFor(() => input.turns[1]!.held, 'b to take the lapsed lease', TUNING.leaseTtlMs * 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    clearInterval(carrying);
+    const n = carry.stop();
 
     const [byA, byB] = [input.positioned.get('a')!, input.positioned.get('b')!];
     // What came during the lapse (a lease TTL at 1 per ms) is b's.
@@ -159,8 +171,48 @@ describe('the fan-out lease', () => {
     expect([...byA, ...byB]).toEqual(Array.from({ length: n }, (_, index) => index + 1));
     expect(takeovers.get('b')).toEqual({ fence: 0, no_fence: 0, free: 1 });
     expect(recovered.get('b')).toBeGreaterThan(0);
-    expect(logs.join('\n')).toContain('positioned what the previous fan-out holder had not');
+    expect(logs.join('\n')).toContain('positioned what was kept and no node had positioned');
     await b.shutdown();
+  });
+
+  test('stops positioning once its renewals go unanswered past the lease, so that a cut-off holder doubles nothing', async () => {
+    const proxy = await startSilencingProxy(redis.server.port);
+    const input = new SharedInput();
+    const [a, b] = [leaseOf('a', input, true, proxy.url), leaseOf('b', input)];
+    const connectionOfA = connections[0]!;
+    const carry = await carrying(input, a, b);
+    // a still hears the input, but its renewals reach Redis no more, nor do their answers come back.
+    proxy.stall();
+    await waitFor(() => input.turns[1]!.held, 'b to take the lapsed lease', TUNING.leaseTtlMs * 3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const n = carry.stop();
+
+    const [byA, byB] = [input.positioned.get('a')!, input.positioned.get('b')!];
+    expect(input.turns[0]!.held).toBe(true);
+    expect(byB.length).toBeGreaterThan(0);
+    expect([...byA, ...byB].sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, index) => index + 1));
+    connectionOfA.disconnect();
+    await proxy.close();
+  });
+
+  test('positions, once its renewals are answered again, what it kept while they were not: in order', async () => {
+    const proxy = await startSilencingProxy(redis.server.port);
+    const input = new SharedInput();
+    const carry = await carrying(input, leaseOf('alone', input, true, proxy.url));
+    proxy.stall();
+    // Longer than the lease is sure, which ends half a renewal before its TTL.
+    await new Promise((resolve) => setTimeout(resolve, TUNING.leaseTtlMs));
+    const keptFrom = carry.carried();
+    proxy.resume();
+    await waitFor(() => recovered.get('alone')! > 0, 'what was kept to be positioned', TUNING.leaseTtlMs * 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const n = carry.stop();
+    await waitFor(() => input.positioned.get('alone')!.length >= n, 'the last ones', TUNING.leaseTtlMs * 2);
+
+    expect(input.positioned.get('alone')).toEqual(Array.from({ length: n }, (_, index) => index + 1));
+    expect(recovered.get('alone')).toBeLessThan(n - keptFrom + TUNING.leaseTtlMs);
+    expect(takeovers.get('alone')).toEqual({ fence: 0, no_fence: 0, free: 1 });
+    await proxy.close();
   });
 
   test('takes a lapsed lease even when the histories cannot be read, and says what it left', async () => {

@@ -3,13 +3,16 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 /**
  * A TCP relay to a Redis or NATS port that can go silent: `silence()` stops passing the server's bytes to the
  * connections open at that moment, while their sockets stay up — a half-open link, as after a failover.
- * Connections opened later pass traffic normally.
+ * `stall()` holds the bytes of those connections either way until `resume()`, as a congested link or a
+ * paused process would. Connections opened later pass traffic normally.
  */
 export interface SilencingProxy {
   readonly port: number;
   /** redis://127.0.0.1:<port> */
   readonly url: string;
   silence(): void;
+  stall(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,12 @@ export async function startSilencingProxy(targetPort: number): Promise<Silencing
     url: `redis://127.0.0.1:${port}`,
     silence() {
       for (const pair of pairs) pair.silenced = true;
+    },
+    stall() {
+      for (const pair of pairs) (pair.client.pause(), pair.upstream.pause());
+    },
+    resume() {
+      for (const pair of pairs) (pair.client.resume(), pair.upstream.resume());
     },
     close() {
       for (const pair of pairs) {

@@ -56,6 +56,18 @@ describe('the fan-out backlog', () => {
     expect(dataOf(taken)).toEqual(['fresh:{"n":1}', 'quiet:{"n":2}']);
   });
 
+  test('gives back all it kept of a stream whose newest positioned message came just before it kept any', async () => {
+    // A holder whose lease was not sure for a while: it positioned the first two, then kept.
+    const backlog = new FanoutBacklog('redis');
+    backlog.watermark('a/1');
+    const positioned = [backlog.next(), backlog.next()];
+    hearing(backlog, message('s', 3));
+    hearing(backlog, message('s', 4));
+    const taken = await backlog.takeBack(historyOf({ s: { origin: positioned[1]!, data: message('s', 2).data } }));
+    expect(dataOf(taken)).toEqual(['s:{"n":3}', 's:{"n":4}']);
+    expect(taken.mismatched).toEqual([]);
+  });
+
   test('leaves alone a stream whose history does not hold, in its place, what this node heard there', async () => {
     const backlog = new FanoutBacklog('redis');
     backlog.watermark('a/1');
