@@ -305,7 +305,12 @@ export class FanoutLease {
     }
     const complete = await passed;
     if (this.state !== 'taking-over') return;
-    if (!complete) this.logger.warn('a fan-out input was taken over without its fence', { from });
+    if (!complete) {
+      this.logger.warn('a fan-out input was taken over without its fence', { from });
+      // What the stopping holder had not positioned when it gave up, as after a holder that died.
+      await Promise.all(this.turns.filter((turn) => !turn.held).map((turn) => this.catchUp(turn)));
+      if (this.state !== 'taking-over') return;
+    }
     this.hold(complete ? 'fence' : 'no_fence');
   }
 

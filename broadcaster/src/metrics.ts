@@ -18,8 +18,8 @@ export interface BroadcastCounters {
 
 /**
  * `fence`: from a holder that stopped, nothing lost; `no_fence`: from a holder that stopped, its fence not
- * heard in time; `free`: a lease nobody held, after a holder died (what it left and what was published
- * meanwhile is positioned from the taker's backlog) or when the cluster started.
+ * heard in time; `free`: a lease nobody held, after a holder died or when the cluster started. After
+ * `no_fence` and `free`, what the previous holder left is positioned from the taker's backlog.
  */
 export type FanoutTakeover = 'fence' | 'no_fence' | 'free';
 

@@ -248,17 +248,21 @@ describe('the fan-out lease', () => {
     expect(logs.join('\n')).toContain('no node took fan-out positioning over: giving the lease up');
   });
 
-  test('takes the turn after the lease would have lapsed when its fence is never heard, and says so', async () => {
+  test('takes the turn after the lease would have lapsed when its fence is never heard, losing nothing, and says so', async () => {
     const input = new SharedInput();
     const [a, b] = [leaseOf('a', input), leaseOf('b', input, false)];
-    await a.start();
-    await b.start();
+    const carry = await carrying(input, a, b);
     const stopping = a.shutdown();
     await waitFor(async () => (await redis.client.get(KEY)) === 'b', 'b to take the offer');
     expect(input.turns[1]!.held).toBe(false);
     await stopping;
 
     await waitFor(() => input.turns[1]!.held, 'b to hold the turn', TUNING.leaseTtlMs * 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const n = carry.stop();
+    const [byA, byB] = [input.positioned.get('a')!, input.positioned.get('b')!];
+    expect([...byA, ...byB]).toEqual(Array.from({ length: n }, (_, index) => index + 1));
+    expect(recovered.get('b')).toBeGreaterThan(0);
     expect(logs.join('\n')).toContain('a fan-out input was taken over without its fence');
     expect(takeovers.get('b')).toEqual({ fence: 0, no_fence: 1, free: 0 });
     await b.shutdown();
