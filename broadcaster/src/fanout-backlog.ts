@@ -11,7 +11,7 @@ export interface PositionedLookup {
   lastPositioned(stream: string, input: string): Promise<PositionedOrigin | null>;
 }
 
-/** A message another node positions, kept with its origin until that node has surely done so. */
+/** A message kept with its origin while this node does not surely position it. */
 interface Kept {
   readonly origin: string;
   readonly mark: string;
@@ -20,7 +20,7 @@ interface Kept {
   readonly message: StreamMessage;
 }
 
-/** What a node that takes a dead holder's turn makes of its backlog. */
+/** What a node about to position an input makes of its backlog. */
 export interface TakenBack {
   /** The messages to position, in the order heard, each with its origin. */
   readonly unpositioned: ReadonlyArray<{ readonly message: StreamMessage; readonly origin: string }>;
@@ -73,7 +73,7 @@ export class FanoutBacklog {
   }
 
   /**
-   * Keeps a message the holder positions. Nothing is kept before the first watermark (its place could not be
+   * Keeps a message this node does not surely position. Nothing is kept before the first watermark (its place could not be
    * matched with the holder's), nor transient messages (live only, never in a history).
    */
   keep(message: StreamMessage, origin: string): void {
@@ -100,9 +100,9 @@ export class FanoutBacklog {
   }
 
   /**
-   * What the holder had not positioned, read against each kept stream's history. What arrives while the
-   * histories are read is kept too and counted in: the holder is gone. Call `clear` in the same turn as
-   * taking the positioning over, so nothing heard in between is missed.
+   * What no node positioned, read against each kept stream's history. What arrives while the histories
+   * are read is kept too and counted in. Call `clear` in the same turn as taking the positioning over, so
+   * nothing heard in between is missed.
    */
   async takeBack(lookup: PositionedLookup): Promise<TakenBack> {
     if (this.kept.length === 0) return { unpositioned: [], mismatched: [] };

@@ -65,7 +65,7 @@ export interface FanoutLeaseParts {
   readonly tuning: BusTuning;
   readonly logger: Logger;
   readonly takeovers: Readonly<Record<FanoutTakeover, Tally>>;
-  /** Counts what a takeover of a lapsed lease positioned from the backlog. */
+  /** Counts what was positioned from a backlog: after a takeover, or by a holder sure of its lease again. */
   readonly recovered: Tally;
   readonly positioned: PositionedLookup;
   /** Where the messages of the inputs this node positions go. */
@@ -101,8 +101,6 @@ export class FanoutLease {
   private timer: NodeJS.Timeout | null = null;
   private readonly lease: ReaderLease;
   private readonly failures: RateLimitedLog;
-  private readonly tuning: BusTuning;
-  private readonly logger: Logger;
   /** Watermarks are `<holder>/<this process>.<n>`: a restarted holder never repeats one. */
   private readonly markPrefix: string;
   private marks = 0;
@@ -115,10 +113,8 @@ export class FanoutLease {
     private readonly holder: string,
     private readonly parts: FanoutLeaseParts,
   ) {
-    this.tuning = parts.tuning;
-    this.logger = parts.logger;
-    this.lease = new ReaderLease(redis, `cableway:fanout:${channel}:positioner`, holder, this.tuning.leaseTtlMs);
-    this.failures = new RateLimitedLog(this.logger, 'warn');
+    this.lease = new ReaderLease(redis, `cableway:fanout:${channel}:positioner`, holder, parts.tuning.leaseTtlMs);
+    this.failures = new RateLimitedLog(parts.logger, 'warn');
     this.markPrefix = `${holder}/${randomBytes(4).toString('hex')}.`;
   }
 
@@ -149,29 +145,31 @@ export class FanoutLease {
     this.state = 'handing-over';
     if (holding && (await this.offered())) {
       const passing = { from: this.holder, to: '' };
-      const handedOver = await this.waitForFences(passing, this.tuning.leaseRenewMs * 1.5, (turn) => turn.set(false));
-      if (handedOver) this.logger.info('handed fan-out positioning over to another node');
-      else this.logger.info('no node took fan-out positioning over: giving the lease up');
+      const handedOver = await this.waitForFences(passing, this.parts.tuning.leaseRenewMs * 1.5, (turn) => turn.set(false));
+      if (handedOver) this.parts.logger.info('handed fan-out positioning over to another node');
+      else this.parts.logger.info('no node took fan-out positioning over: giving the lease up');
     }
     this.state = 'stopped';
     this.endHandover();
     for (const turn of this.turns) turn.set(false);
     // With Redis down, a command waits for reconnects: the lease lapses by itself instead.
-    if (owning) await settledWithin(this.lease.release(), this.tuning.ackBoundMs);
+    if (owning) await settledWithin(this.lease.release(), this.parts.tuning.ackBoundMs);
   }
 
   /** False too when Redis does not answer within the bound: the lease then lapses as a dead holder's would. */
   private offered(): Promise<boolean> {
     const sentAt = performance.now();
-    const offer = this.lease.offer().then((offered) => {
-      if (offered) this.extendedAt(sentAt);
-      return offered;
-    });
-    const answered = offer.catch((error: unknown) => {
-      this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
-      return false;
-    });
-    return valueWithin(answered, this.tuning.ackBoundMs, false);
+    const offer = this.lease.offer().then(
+      (offered) => {
+        if (offered) this.extendedAt(sentAt);
+        return offered;
+      },
+      (error: unknown) => {
+        this.failures.log('fan-out positioning lease', { error: errorMessage(error) });
+        return false;
+      },
+    );
+    return valueWithin(offer, this.parts.tuning.ackBoundMs, false);
   }
 
   /**
@@ -179,7 +177,7 @@ export class FanoutLease {
    * is kept in hand for positioning calls still on their way to Redis when the TTL runs out.
    */
   private extendedAt(sentAt: number): void {
-    this.sureUntil = sentAt + this.tuning.leaseTtlMs - this.tuning.leaseRenewMs / 2;
+    this.sureUntil = sentAt + this.parts.tuning.leaseTtlMs - this.parts.tuning.leaseRenewMs / 2;
   }
 
   private async renew(): Promise<void> {
@@ -204,7 +202,7 @@ export class FanoutLease {
       this.sendWatermarks();
     }
     if (this.stopping()) return;
-    this.timer = setTimeout(() => void this.renew(), this.tuning.leaseRenewMs);
+    this.timer = setTimeout(() => void this.renew(), this.parts.tuning.leaseRenewMs);
   }
 
   private leaseSure(): boolean {
@@ -239,17 +237,17 @@ export class FanoutLease {
   private async catchUp(turn: InputTurn): Promise<void> {
     const state = this.state;
     turn.catchingUp = true;
-    let failure = `no answer within ${this.tuning.ackBoundMs} ms`;
+    let failure = `no answer within ${this.parts.tuning.ackBoundMs} ms`;
     const reading = turn.backlog.takeBack(this.parts.positioned).catch((error: unknown) => {
       failure = errorMessage(error);
       return null;
     });
-    const taken = await valueWithin(reading, this.tuning.ackBoundMs, null);
+    const taken = await valueWithin(reading, this.parts.tuning.ackBoundMs, null);
     turn.catchingUp = false;
     if (this.state !== state) return;
     if (taken) this.positionLeftOver(turn, taken);
     else {
-      this.logger.warn('what was kept could not be read against the histories: not positioned', {
+      this.parts.logger.warn('what was kept could not be read against the histories: not positioned', {
         input: turn.input,
         error: failure,
       });
@@ -262,13 +260,13 @@ export class FanoutLease {
     for (const { message, origin } of taken.unpositioned) turn.relay(message, origin);
     this.parts.recovered.inc(taken.unpositioned.length);
     if (taken.unpositioned.length > 0) {
-      this.logger.info('positioned what was kept and no node had positioned', {
+      this.parts.logger.info('positioned what was kept and no node had positioned', {
         input: turn.input,
         messages: taken.unpositioned.length,
       });
     }
     if (taken.mismatched.length > 0) {
-      this.logger.warn('streams whose history does not match what this node heard are left alone: not positioned', {
+      this.parts.logger.warn('streams whose history does not match what this node heard are left alone: not positioned', {
         input: turn.input,
         streams: taken.mismatched.length,
       });
@@ -278,14 +276,14 @@ export class FanoutLease {
   private hold(how: FanoutTakeover): void {
     this.parts.takeovers[how].inc();
     this.state = 'holding';
-    this.logger.info('this node positions fan-out broadcasts');
+    this.parts.logger.info('this node positions fan-out broadcasts');
     for (const turn of this.turns) turn.set(true);
   }
 
   private follow(): void {
     this.endHandover();
     this.state = 'following';
-    this.logger.info('another node positions fan-out broadcasts');
+    this.parts.logger.info('another node positions fan-out broadcasts');
     for (const turn of this.turns) turn.set(false);
   }
 
@@ -293,7 +291,7 @@ export class FanoutLease {
   private async takeOver(from: string): Promise<void> {
     this.state = 'taking-over';
     const fence = { from, to: this.holder };
-    const passed = this.waitForFences(fence, this.tuning.leaseTtlMs, (turn) => turn.set(true));
+    const passed = this.waitForFences(fence, this.parts.tuning.leaseTtlMs, (turn) => turn.set(true));
     for (const turn of this.turns) {
       if (!turn.line) continue;
       try {
@@ -306,7 +304,7 @@ export class FanoutLease {
     const complete = await passed;
     if (this.state !== 'taking-over') return;
     if (!complete) {
-      this.logger.warn('a fan-out input was taken over without its fence', { from });
+      this.parts.logger.warn('a fan-out input was taken over without its fence', { from });
       // What the stopping holder had not positioned when it gave up, as after a holder that died.
       await Promise.all(this.turns.filter((turn) => !turn.held).map((turn) => this.catchUp(turn)));
       if (this.state !== 'taking-over') return;
